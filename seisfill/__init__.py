@@ -1,0 +1,36 @@
+"""seisfill: fill missing and dead traces in seismic surveys.
+
+The numpy paths (SEG-Y IO, masks, classical methods, metrics, plots) import
+without torch; the networks need it.
+
+Quick start::
+
+    import seisfill
+    ds = seisfill.read_segy("survey.sgy")          # (gather, trace, time) + live mask
+    filled = seisfill.fill(ds, method="linear")    # only dead/missing traces change
+    seisfill.write_segy(filled, "filled.sgy", template="survey.sgy")
+"""
+
+from seisfill.errors import SeisfillError
+from seisfill.fill import fill, fill_array
+from seisfill.io.convert import read_dataset, write_dataset
+from seisfill.io.regularize import regularize
+from seisfill.io.segy import read_segy
+from seisfill.io.write import write_segy
+from seisfill.masks import DeadReason, decimate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SeisfillError",
+    "read_segy",
+    "write_segy",
+    "regularize",
+    "fill",
+    "fill_array",
+    "decimate",
+    "DeadReason",
+    "read_dataset",
+    "write_dataset",
+    "__version__",
+]

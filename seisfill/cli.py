@@ -1,0 +1,184 @@
+"""The ``seisfill`` command line: thin, it parses, calls the library, prints.
+
+Every user error (bad file, bad key, bad option) ends with one line on
+stderr and a non-zero exit code: 1 for problems with the input, 2 for
+wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from seisfill import __version__
+from seisfill.errors import SeisfillError
+
+__all__ = ["main", "build_parser"]
+
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, not a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_geometry(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--key", help="header word that defines gathers (FieldRecord, CDP, fldr, ...; 'none': one gather). Default: detected")
+    p.add_argument("--sort", help="header word to sort traces within a gather (offset, TraceNumber, ...). Default: detected")
+    cube = p.add_mutually_exclusive_group()
+    cube.add_argument("--cube", dest="cube", action="store_true", default=None, help="read as an (inline, crossline) post-stack cube")
+    cube.add_argument("--no-cube", dest="cube", action="store_false", help="never read as a cube")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``seisfill`` command."""
+    parser = _Parser(prog="seisfill", description="Fill missing and dead traces in seismic surveys.")
+    parser.add_argument("--version", action="version", version=f"seisfill {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("info", help="summarise a SEG-Y file: format, geometry, dead and missing traces")
+    p.add_argument("input", type=Path)
+    _add_geometry(p)
+    p.add_argument("--rms-outlier", type=float, metavar="K", help="also count traces whose RMS is K robust sigmas off their gather")
+    p.add_argument("--gathers", type=int, default=20, metavar="N", help="rows of the per-gather table (0: none, -1: all)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = sub.add_parser("fill", help="fill dead and missing traces, write SEG-Y")
+    p.add_argument("input", type=Path)
+    p.add_argument("output", type=Path)
+    _add_geometry(p)
+    p.add_argument("--method", default="linear", help="interpolation method (default: linear)")
+    p.add_argument("--regularize", action="store_true", help="insert slots missing from each gather's nominal sequence (of the sort key) and fill them as new traces")
+    p.add_argument("--step", type=int, help="nominal spacing of the sort key for --regularize (default: most common)")
+    p.add_argument("--extent", choices=("gather", "survey"), default="gather", help="--regularize range: within each gather, or the survey-wide first..last value")
+    p.add_argument("--rms-outlier", type=float, metavar="K", help="treat traces whose RMS is K robust sigmas off their gather as dead")
+    p.add_argument("--flag-word", default="UnassignedInt1", help="header word that records filled (1) and inserted (2) traces; 'none' to leave headers alone (default: UnassignedInt1, bytes 233-236)")
+    p.add_argument("--skip-empty", action="store_true", help="pass gathers with no live trace through unfilled instead of failing")
+
+    p = sub.add_parser("convert", help="convert SEG-Y <-> netCDF (.nc) / Zarr (.zarr), exactly")
+    p.add_argument("input", type=Path)
+    p.add_argument("output", type=Path)
+    _add_geometry(p)
+
+    p = sub.add_parser("decimate", help="kill traces of a SEG-Y file to make test data (zeroed, TraceIdentificationCode 2)")
+    p.add_argument("input", type=Path)
+    p.add_argument("output", type=Path)
+    _add_geometry(p)
+    p.add_argument("--pattern", default="random50", help="random50, regular2, jitter3, gap8, gap16x2, dead5, mix:random30+gap8 (default: random50)")
+    p.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def _cmd_info(args: argparse.Namespace) -> dict:
+    from seisfill.info import summarize
+
+    summary = summarize(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
+    if args.json:
+        print(json.dumps(summary, indent=1))
+    else:
+        from seisfill.info import format_summary
+
+        print(format_summary(summary, max_rows=args.gathers))
+    return summary
+
+
+def _cmd_fill(args: argparse.Namespace) -> None:
+    import seisfill
+
+    start = time.perf_counter()
+    _refuse_same_path(args.input, args.output)
+    ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
+    if args.regularize:
+        ds = seisfill.regularize(ds, step=args.step, extent=args.extent)
+    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty)
+    flag = None if str(args.flag_word).lower() == "none" else args.flag_word
+    summary = seisfill.write_segy(filled, args.output, template=args.input, flag_word=flag)
+    g_dim = filled["live"].dims[0]
+    print(
+        f"seisfill fill: {args.input} -> {args.output}\n"
+        f"  {filled.sizes[g_dim]} {g_dim}(s), {summary.n_traces} traces written\n"
+        f"  filled {summary.n_filled} dead trace(s), inserted {summary.n_inserted} missing trace(s) "
+        f"with '{args.method}'\n"
+        f"  record of filled traces: {summary.sidecar}"
+        + (f" and header word {flag} (1 filled, 2 inserted)" if flag else "")
+        + f"\n  {time.perf_counter() - start:.2f} s"
+    )
+
+
+def _cmd_convert(args: argparse.Namespace) -> None:
+    from seisfill.io.convert import convert
+
+    start = time.perf_counter()
+    convert(args.input, args.output, key=args.key, sort=args.sort, cube=args.cube)
+    print(f"seisfill convert: {args.input} -> {args.output} ({time.perf_counter() - start:.2f} s)")
+
+
+def _cmd_decimate(args: argparse.Namespace) -> None:
+    import seisfill
+    from seisfill.simulate import DECIMATED, decimate_dataset
+
+    _refuse_same_path(args.input, args.output)
+    ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube)
+    decimated = decimate_dataset(ds, args.pattern, seed=args.seed)
+    decimated["filled"] = decimated[DECIMATED]  # the killed traces are the ones written anew
+    summary = seisfill.write_segy(
+        decimated, args.output, template=args.input, flag_word=None, sidecar=False, trace_id=2
+    )
+    print(
+        f"seisfill decimate: {args.input} -> {args.output}: killed {summary.n_filled} of "
+        f"{int(ds['live'].values.sum())} live traces with pattern {decimated.attrs['decimation']} "
+        f"(seed {args.seed}): samples zeroed, TraceIdentificationCode 2"
+    )
+
+
+def _refuse_same_path(source: Path, target: Path) -> None:
+    if source.resolve() == target.resolve():
+        raise SeisfillError(f"{target}: output path equals the input; choose another output file")
+
+
+_COMMANDS = {"info": _cmd_info, "fill": _cmd_fill, "convert": _cmd_convert, "decimate": _cmd_decimate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``seisfill`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    warnings.simplefilter("default")
+    warnings.formatwarning = lambda msg, cat, *a, **k: f"seisfill: warning: {msg}\n"
+    try:
+        _COMMANDS[args.command](args)
+    except SeisfillError as exc:
+        sys.stderr.write(f"seisfill {args.command}: error: {exc}\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write(f"seisfill {args.command}: interrupted; no output written\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: still one line unless --debug
+        if args.debug:
+            raise
+        sys.stderr.write(
+            f"seisfill {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback, and please report it)\n"
+        )
+        return EXIT_INTERNAL
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""SEG-Y input and output, xarray conventions, regularisation and conversion."""

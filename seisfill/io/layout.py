@@ -1,0 +1,266 @@
+"""The byte layout of a SEG-Y file, and fast raw access to its traces.
+
+A SEG-Y file with a fixed trace length is a regular structure::
+
+    3200-byte textual header | 400-byte binary header | n_ext x 3200 extended
+    textual headers | n_traces x (240-byte trace header + ns x itemsize samples)
+
+:func:`open_layout` checks a file against that structure (with segyio as the
+arbiter of what a SEG-Y file is) and :class:`TraceReader` reads runs of whole
+traces with ``os.pread``: no memory map, so that reading a 2 GB file gather by
+gather keeps the resident memory at the size of one gather.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import segyio
+
+from seisfill.errors import SeisfillError
+from seisfill.io.formats import SAMPLE_FORMATS, decode_samples, sample_format
+from seisfill.io.headers import (
+    BIN_EXT_HEADERS_OFFSET,
+    BIN_FORMAT_OFFSET,
+    TRACE_HEADER_SIZE,
+)
+
+__all__ = ["SegyLayout", "open_layout", "TraceReader", "TEXT_HEADER_SIZE", "BINARY_HEADER_SIZE"]
+
+TEXT_HEADER_SIZE = 3200
+BINARY_HEADER_SIZE = 400
+_PREAMBLE = TEXT_HEADER_SIZE + BINARY_HEADER_SIZE
+
+
+@dataclass(frozen=True)
+class SegyLayout:
+    """Where everything is in one SEG-Y file.
+
+    Attributes
+    ----------
+    path : Path
+    endian : {"big", "little"}
+    format : int
+        SEG-Y sample format code (1 IBM float, 5 IEEE float, 3 int16, ...).
+    n_samples : int
+        Samples per trace (from the binary header, as segyio reads it).
+    dt_ms : float
+        Sample interval in milliseconds.
+    delay_ms : float
+        Time of the first sample (DelayRecordingTime of the first trace).
+    n_ext_headers : int
+        Number of 3200-byte extended textual headers.
+    n_traces : int
+    file_size : int
+    """
+
+    path: Path
+    endian: str
+    format: int
+    n_samples: int
+    dt_ms: float
+    delay_ms: float
+    n_ext_headers: int
+    n_traces: int
+    file_size: int
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per sample."""
+        return SAMPLE_FORMATS[self.format].itemsize
+
+    @property
+    def data_offset(self) -> int:
+        """Byte offset of the first trace header."""
+        return _PREAMBLE + TEXT_HEADER_SIZE * self.n_ext_headers
+
+    @property
+    def trace_size(self) -> int:
+        """Bytes per trace, header included."""
+        return TRACE_HEADER_SIZE + self.n_samples * self.itemsize
+
+    @property
+    def time_ms(self) -> np.ndarray:
+        """Sample times in ms, shape (n_samples,)."""
+        return self.delay_ms + self.dt_ms * np.arange(self.n_samples, dtype=np.float64)
+
+
+def _detect_endian(binary: bytes, path: Path) -> str:
+    """Pick the byte order in which the binary header's format code is valid."""
+    for endian in ("big", "little"):
+        code = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True)
+        if code in SAMPLE_FORMATS:
+            return endian
+    big = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], "big", signed=True)
+    if big in (4, 7, 15):
+        sample_format(big)  # raises the 'unsupported format' error
+    raise SeisfillError(
+        f"{path}: not a SEG-Y file (the binary header's sample format code, bytes 3225-3226, "
+        f"reads {big}, which is no SEG-Y format in either byte order)"
+    )
+
+
+def open_layout(path: str | os.PathLike) -> SegyLayout:
+    """Check that ``path`` is a readable SEG-Y file and describe its layout.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    SegyLayout
+
+    Raises
+    ------
+    SeisfillError
+        For a missing, empty, truncated or non-SEG-Y file, with one line that
+        says what is wrong.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SeisfillError(f"{path}: no such file")
+    if path.is_dir():
+        raise SeisfillError(f"{path}: is a directory, not a SEG-Y file")
+    size = path.stat().st_size
+    if size == 0:
+        raise SeisfillError(f"{path}: empty file (0 bytes), not a SEG-Y file")
+    if size < _PREAMBLE:
+        raise SeisfillError(
+            f"{path}: too short for a SEG-Y file ({size} bytes; the textual and binary "
+            f"headers alone take {_PREAMBLE})"
+        )
+    with open(path, "rb") as fh:
+        preamble = fh.read(_PREAMBLE)
+    binary = preamble[TEXT_HEADER_SIZE:]
+    endian = _detect_endian(binary, path)
+    n_ext = int.from_bytes(
+        binary[BIN_EXT_HEADERS_OFFSET : BIN_EXT_HEADERS_OFFSET + 2], endian, signed=True
+    )
+    if n_ext < 0:
+        raise SeisfillError(
+            f"{path}: variable number of extended textual headers (-1) is not supported"
+        )
+    try:
+        with segyio.open(path, "r", ignore_geometry=True, endian=endian) as f:
+            n_samples = len(f.samples)
+            dt_ms = float(segyio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
+            delay_ms = float(f.samples[0]) if n_samples else 0.0
+            n_ext = int(f.ext_headers)
+    except SeisfillError:
+        raise
+    except Exception as exc:  # segyio raises RuntimeError/OSError/ValueError
+        raise SeisfillError(f"{path}: not a readable SEG-Y file ({exc})") from None
+    fmt = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True)
+    sample_format(fmt)  # unsupported formats raise here
+    if n_samples <= 0:
+        raise SeisfillError(f"{path}: the binary header gives no samples per trace")
+    layout = SegyLayout(path, endian, fmt, n_samples, dt_ms, delay_ms, n_ext, 0, size)
+    payload = size - layout.data_offset
+    n_traces, remainder = divmod(payload, layout.trace_size)
+    if remainder or n_traces == 0:
+        raise SeisfillError(
+            f"{path}: truncated or inconsistent SEG-Y file: {payload} bytes of traces is not a "
+            f"whole number of {layout.trace_size}-byte traces ({n_samples} samples of format "
+            f"{fmt}); the file may have been cut short"
+        )
+    return SegyLayout(path, endian, fmt, n_samples, dt_ms, delay_ms, n_ext, n_traces, size)
+
+
+def _runs(indices: np.ndarray) -> list[tuple[int, int, int]]:
+    """Split trace indices into contiguous runs.
+
+    Returns a list of (position in ``indices``, first trace, run length) for
+    the indices in the order given.
+    """
+    if indices.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    stops = np.concatenate((breaks, [indices.size]))
+    return [(int(a), int(indices[a]), int(b - a)) for a, b in zip(starts, stops, strict=True)]
+
+
+class TraceReader:
+    """Read whole traces, or their samples, by index.
+
+    Contiguous indices are read with one system call per run.  The reader
+    opens its file lazily and can be pickled (to Dask workers): each process
+    opens its own descriptor.
+
+    Parameters
+    ----------
+    layout : SegyLayout
+    """
+
+    def __init__(self, layout: SegyLayout):
+        self.layout = layout
+        self._fd: int | None = None
+
+    def __getstate__(self) -> dict:
+        return {"layout": self.layout, "_fd": None}
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.layout.path, os.O_RDONLY)
+        return self._fd
+
+    def close(self) -> None:
+        """Close the file descriptor (reopened on the next read)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> TraceReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def read_range(self, start: int, stop: int) -> np.ndarray:
+        """Raw bytes of traces ``start:stop``, shape (stop - start, trace_size), uint8."""
+        lay = self.layout
+        if not 0 <= start <= stop <= lay.n_traces:
+            raise IndexError(f"trace range {start}:{stop} outside 0:{lay.n_traces}")
+        nbytes = (stop - start) * lay.trace_size
+        buf = bytearray(nbytes)
+        view = memoryview(buf)
+        offset = lay.data_offset + start * lay.trace_size
+        done = 0
+        fd = self._descriptor()
+        while done < nbytes:
+            got = os.preadv(fd, [view[done:]], offset + done)
+            if got == 0:
+                raise SeisfillError(f"{lay.path}: unexpected end of file (was it truncated while reading?)")
+            done += got
+        return np.frombuffer(buf, dtype=np.uint8).reshape(stop - start, lay.trace_size)
+
+    def read_raw(self, indices: np.ndarray) -> np.ndarray:
+        """Raw bytes of the given traces, shape (n, trace_size), uint8, in the order given."""
+        indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        out = np.empty((indices.size, self.layout.trace_size), dtype=np.uint8)
+        for pos, first, length in _runs(indices):
+            out[pos : pos + length] = self.read_range(first, first + length)
+        return out
+
+    def read_samples(self, indices: np.ndarray) -> np.ndarray:
+        """Samples of the given traces as float32, shape (n, n_samples)."""
+        raw = self.read_raw(indices)
+        return decode_samples(raw[:, TRACE_HEADER_SIZE:], self.layout.format, self.layout.endian)
+
+    def iter_chunks(self, chunk_bytes: int = 32 << 20) -> Iterator[tuple[int, np.ndarray]]:
+        """Walk the file in order, yielding (first trace, raw traces (n, trace_size))."""
+        lay = self.layout
+        per_chunk = max(1, chunk_bytes // lay.trace_size)
+        for start in range(0, lay.n_traces, per_chunk):
+            yield start, self.read_range(start, min(lay.n_traces, start + per_chunk))

@@ -1,0 +1,286 @@
+"""Read SEG-Y files into labelled xarray datasets with a live-trace mask.
+
+:func:`read_segy` makes one pass over the file for the trace headers and the
+per-trace checks that find dead traces, organises the traces into gathers or
+a cube (:mod:`seisfill.io.geometry`), and returns the dataset described in
+:mod:`seisfill.io.dataset`.  With ``chunks`` the amplitudes stay on disk and
+are read gather by gather on demand (through xarray's lazy indexing, or dask
+when ``chunks`` is a dict), so a file larger than memory can be processed.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from xarray.backends import BackendArray
+from xarray.core import indexing
+
+from seisfill.io import dataset as names
+from seisfill.io.formats import decode_samples
+from seisfill.io.geometry import GEOMETRY_WORDS, GatherIndex, detect_index
+from seisfill.io.headers import TRACE_HEADER_SIZE, parse_trace_headers, resolve_field
+from seisfill.io.layout import SegyLayout, TraceReader, open_layout
+from seisfill.io.regularize import cube_headers
+from seisfill.masks import DeadReason, dead_reasons, rms_outliers
+
+__all__ = ["read_segy", "scan_segy", "SegyScan", "SegyAmplitudeArray", "build_dataset"]
+
+
+class SegyScan:
+    """What one pass over a SEG-Y file learns.
+
+    Attributes
+    ----------
+    layout : SegyLayout
+    raw_headers : numpy.ndarray of uint8, shape (n_traces, 240)
+    reasons : numpy.ndarray of uint8, shape (n_traces,)
+        Dead-trace bits from the trace id code and the samples.
+    log_rms : numpy.ndarray of float32, shape (n_traces,)
+        Natural log of each trace's RMS amplitude (-inf for zero traces).
+    samples : numpy.ndarray of float32, shape (n_traces, n_samples) or None
+        All samples in file order, when the scan was asked to keep them.
+    """
+
+    def __init__(self, layout, raw_headers, reasons, log_rms, samples):
+        self.layout = layout
+        self.raw_headers = raw_headers
+        self.reasons = reasons
+        self.log_rms = log_rms
+        self.samples = samples
+
+
+def scan_segy(layout: SegyLayout, keep_samples: bool, chunk_bytes: int = 32 << 20) -> SegyScan:
+    """Read every trace once: headers, dead-trace checks, optionally the samples.
+
+    Parameters
+    ----------
+    layout : SegyLayout
+    keep_samples : bool
+        Keep the decoded samples (eager reading).  Otherwise memory stays at
+        one chunk plus 240 bytes of header per trace.
+    chunk_bytes : int
+        Bytes read per system call.
+    """
+    n, ns = layout.n_traces, layout.n_samples
+    raw_headers = np.empty((n, TRACE_HEADER_SIZE), dtype=np.uint8)
+    reasons = np.empty(n, dtype=np.uint8)
+    log_rms = np.empty(n, dtype=np.float32)
+    samples = np.empty((n, ns), dtype=np.float32) if keep_samples else None
+    with TraceReader(layout) as reader:
+        for start, raw in reader.iter_chunks(chunk_bytes):
+            stop = start + raw.shape[0]
+            raw_headers[start:stop] = raw[:, :TRACE_HEADER_SIZE]
+            trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
+            decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian)
+            reasons[start:stop] = dead_reasons(decoded, trid["TraceIdentificationCode"])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                energy = np.einsum("ij,ij->i", decoded, decoded, dtype=np.float64) / ns
+                log_rms[start:stop] = 0.5 * np.log(energy)
+            if samples is not None:
+                samples[start:stop] = decoded
+    return SegyScan(layout, raw_headers, reasons, log_rms, samples)
+
+
+class SegyAmplitudeArray(BackendArray):
+    """Lazily read amplitudes of a (slot, slot, time) grid from a SEG-Y file.
+
+    Indexing reads only the traces it needs (contiguous runs in one call);
+    slots with no trace read as zeros.
+    """
+
+    def __init__(self, layout: SegyLayout, slot_trace: np.ndarray):
+        self.reader = TraceReader(layout)
+        self.slot_trace = slot_trace
+        self.shape = (*slot_trace.shape, layout.n_samples)
+        self.dtype = np.dtype(np.float32)
+
+    def __getitem__(self, key: indexing.ExplicitIndexer) -> np.ndarray:
+        return indexing.explicit_indexing_adapter(
+            key, self.shape, indexing.IndexingSupport.OUTER, self._raw_indexing_method
+        )
+
+    def _raw_indexing_method(self, key: tuple) -> np.ndarray:
+        slots = self.slot_trace[key[0]][..., key[1]]
+        flat = np.asarray(slots).reshape(-1)
+        out = np.zeros((flat.size, self.shape[2]), dtype=np.float32)
+        present = flat >= 0
+        if present.any():
+            wanted = flat[present]
+            order = np.argsort(wanted, kind="stable")
+            traces = np.empty((wanted.size, self.shape[2]), dtype=np.float32)
+            traces[order] = self.reader.read_samples(wanted[order])
+            out[present] = traces
+        out = out.reshape(*np.shape(slots), self.shape[2])
+        return out[..., key[2]]
+
+
+def build_dataset(
+    scan: SegyScan,
+    index: GatherIndex,
+    amplitude: np.ndarray | BackendArray,
+    rms_outlier: float | None = None,
+) -> xr.Dataset:
+    """Assemble the seisfill dataset from a scan, an index and the amplitudes.
+
+    Parameters
+    ----------
+    scan : SegyScan
+    index : GatherIndex
+    amplitude : numpy.ndarray of float32, shape (n_gather, n_trace, n_time), or a lazy array
+    rms_outlier : float, optional
+        Also flag traces whose log-RMS is more than this many robust standard
+        deviations from their gather's median (``DeadReason.RMS_OUTLIER``).
+    """
+    layout = scan.layout
+    slot = index.slot_trace
+    present = slot >= 0
+    take = np.where(present, slot, 0)
+    reasons = np.where(present, scan.reasons[take], 0).astype(np.uint8)
+    reasons[~present & ~index.pad] |= np.uint8(DeadReason.MISSING)
+    if rms_outlier is not None:
+        log_rms = np.where(present, scan.log_rms[take], np.nan)
+        outliers = rms_outliers(log_rms, reasons == 0, rms_outlier) & present
+        reasons[outliers] |= np.uint8(DeadReason.RMS_OUTLIER)
+    live = (reasons == 0) & present
+    raw_headers = np.where(present[..., None], scan.raw_headers[take], 0).astype(np.uint8)
+
+    if index.kind == "cube":
+        dims = ("inline", "crossline")
+        dim_coords = {"inline": index.gather_values, "crossline": index.trace_values}
+    else:
+        dims = ("gather", "trace")
+        dim_coords = {"gather": index.gather_values, "trace": np.arange(slot.shape[1])}
+    coords: dict[str, tuple] = {d: (d, v) for d, v in dim_coords.items()}
+    coords["time"] = ("time", layout.time_ms, {"units": "ms", "long_name": "two-way time"})
+    valid = present
+    if index.kind == "cube" and not present.all():
+        raw_headers = cube_headers(raw_headers, present, layout.endian)
+        valid = np.ones_like(present)
+    header_words = names.header_coordinates(raw_headers, layout.endian, valid, (index.gather_key, index.sort_key))
+    for word, (grid, attrs) in header_words.items():
+        if word not in coords:
+            coords[word] = (dims, grid, attrs)
+
+    with open(layout.path, "rb") as fh:
+        preamble = fh.read(layout.data_offset)
+    data_vars = {
+        names.AMPLITUDE: (dims + ("time",), amplitude, {"long_name": "amplitude"}),
+        names.LIVE: (dims, live, {"long_name": "live trace mask"}),
+        names.DEAD_REASON: (dims, reasons, {"flags": _reason_legend()}),
+        names.TRACE_INDEX: (dims, slot, {"long_name": "trace number in source file (0-based), -1: none"}),
+        names.PAD: (dims, index.pad, {"long_name": "padding of a short gather"}),
+        names.TRACE_HEADER: (dims + ("header_byte",), raw_headers, {"long_name": "raw 240-byte trace header"}),
+    }
+    attrs = {
+        "segy_source": str(layout.path),
+        "segy_format": layout.format,
+        "segy_endian": layout.endian,
+        "segy_n_traces": layout.n_traces,
+        "segy_textual_header": names.encode_bytes(preamble[:3200]),
+        "segy_binary_header": names.encode_bytes(preamble[3200:3600]),
+        "segy_extended_headers": names.encode_bytes(preamble[3600:]),
+        "dt_ms": layout.dt_ms,
+        "layout": index.kind,
+        "gather_key": index.gather_key or "none",
+        "sort_key": index.sort_key or "none",
+    }
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _reason_legend() -> str:
+    return ", ".join(f"{int(r)}={r.name}" for r in DeadReason)
+
+
+def read_segy(
+    path: str | os.PathLike,
+    key: str | None = None,
+    sort: str | None = None,
+    *,
+    cube: bool | None = None,
+    chunks: dict | str | None = None,
+    lazy: bool = False,
+    rms_outlier: float | None = None,
+) -> xr.Dataset:
+    """Read a SEG-Y file into a labelled dataset with a live-trace mask.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Any SEG-Y file segyio opens: IBM/IEEE floats, integer formats, big or
+        little endian, with or without geometry.
+    key : str, optional
+        Header word that defines gathers (``FieldRecord``, ``CDP``, ``fldr``,
+        ``INLINE_3D``...).  ``"none"``: the whole file is one gather.
+        Default: detected (see :func:`seisfill.io.geometry.detect_index`).
+    sort : str, optional
+        Header word to sort traces by within a gather (``offset``,
+        ``TraceNumber``...).  Default: detected.
+    cube : bool, optional
+        Force (True) or forbid (False) the (inline, crossline, time) layout.
+    chunks : dict or "auto", optional
+        Return dask-backed amplitudes with these chunks, e.g. ``{"gather": 8}``.
+    lazy : bool
+        Keep amplitudes on disk, read on access (xarray lazy indexing), without dask.
+    rms_outlier : float, optional
+        Flag traces whose RMS is an outlier in their gather (robust z-score in log-RMS).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(gather, trace, time)`` or ``(inline, crossline, time)``; see
+        :mod:`seisfill.io.dataset` for the variables.
+
+    Raises
+    ------
+    SeisfillError
+        For files that are not SEG-Y, truncated, or a header key that does not exist.
+    """
+    layout = open_layout(path)
+    if key is not None and str(key).lower() not in ("none", "file", "all"):
+        resolve_field(key)  # fail before the scan on a bad key
+    if sort is not None:
+        resolve_field(sort)
+    on_disk = lazy or chunks is not None
+    scan = scan_segy(layout, keep_samples=not on_disk)
+    words = set(GEOMETRY_WORDS) | {resolve_field(w) for w in (key, sort) if w and str(w).lower() not in ("none", "file", "all")}
+    headers = parse_trace_headers(scan.raw_headers, layout.endian, words)
+    index = detect_index(headers, key=key, sort=sort, cube=cube)
+    _report_nonfinite(scan, layout.path)
+
+    if on_disk:
+        amplitude = indexing.LazilyIndexedArray(SegyAmplitudeArray(layout, index.slot_trace))
+    else:
+        amplitude = _arrange(scan.samples, index.slot_trace)
+        scan.samples = None
+    ds = build_dataset(scan, index, amplitude, rms_outlier=rms_outlier)
+    if chunks is not None:
+        ds = ds.chunk(chunks if isinstance(chunks, dict) else {ds[names.LIVE].dims[0]: 1})
+    return ds
+
+
+def _arrange(samples: np.ndarray, slot_trace: np.ndarray) -> np.ndarray:
+    """Put file-order samples (n_traces, ns) onto the slot grid (g, t, ns) with zeros elsewhere."""
+    n_traces, ns = samples.shape
+    flat = slot_trace.reshape(-1)
+    if flat.size == n_traces and np.array_equal(flat, np.arange(n_traces)):
+        return samples.reshape(*slot_trace.shape, ns)  # file already in gather order: no copy
+    out = np.zeros((flat.size, ns), dtype=np.float32)
+    present = flat >= 0
+    out[present] = samples[flat[present]]
+    return out.reshape(*slot_trace.shape, ns)
+
+
+def _report_nonfinite(scan: SegyScan, path: Path) -> None:
+    bad = np.flatnonzero(scan.reasons & DeadReason.NONFINITE)
+    if bad.size:
+        listed = ", ".join(str(i) for i in bad[:10]) + (" ..." if bad.size > 10 else "")
+        warnings.warn(
+            f"{path}: {bad.size} trace(s) hold NaN or Inf samples and are treated as dead "
+            f"(file trace indices {listed})",
+            stacklevel=3,
+        )
+
