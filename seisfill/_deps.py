@@ -12,7 +12,10 @@ __all__ = ["torch_available", "dask_available", "zarr_available", "netcdf_availa
 
 
 def _has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken or blocked installation counts as absent
+        return False
 
 
 torch_available: bool = _has("torch")

@@ -6,8 +6,10 @@ import os
 
 import numpy as np
 
+from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.formats import sample_format
+from seisfill.io.regularize import regularize
 from seisfill.io.segy import read_segy
 from seisfill.masks import DeadReason
 
@@ -21,6 +23,19 @@ def _range(values: np.ndarray) -> str:
     lo, hi = values.min(), values.max()
     fmt = (lambda v: f"{v:.10g}") if values.dtype.kind == "f" else (lambda v: f"{int(v)}")
     return fmt(lo) if lo == hi else f"{fmt(lo)}..{fmt(hi)}"
+
+
+def _sequence_gaps(ds) -> np.ndarray:
+    """Per gather, slots that regularising on the sort key would insert (0 for cubes)."""
+    n_gather = ds[names.LIVE].shape[0]
+    if ds.attrs["layout"] == "cube" or ds.attrs["sort_key"] == "none":
+        return np.zeros(n_gather, dtype=np.int64)
+    try:
+        regular = regularize(ds)
+    except SeisfillError:
+        return np.zeros(n_gather, dtype=np.int64)
+    inserted = (regular[names.TRACE_INDEX].values < 0) & ~regular[names.PAD].values
+    return inserted.sum(axis=1)
 
 
 def summarize(
@@ -45,7 +60,12 @@ def summarize(
     g_dim, t_dim = names.slot_dims(ds)
     fmt = int(ds.attrs["segy_format"])
     time = ds["time"].values
-    dead_counts = {r.name.lower(): int(np.count_nonzero((reasons & r) & present)) for r in DeadReason if r != DeadReason.MISSING}
+    dead_counts = {
+        r.name.lower(): int(np.count_nonzero(((reasons & r) != 0) & present))
+        for r in DeadReason
+        if r != DeadReason.MISSING
+    }
+    gaps = _sequence_gaps(ds)
     rows = []
     for g in range(reasons.shape[0]):
         row_present = present[g]
@@ -54,7 +74,7 @@ def summarize(
             "traces": int(row_present.sum()),
             "live": int(ds[names.LIVE].values[g].sum()),
             "dead": int(np.count_nonzero(row_present & (reasons[g] != 0))),
-            "missing": int(np.count_nonzero(reasons[g] & DeadReason.MISSING)),
+            "missing": int(np.count_nonzero(reasons[g] & DeadReason.MISSING)) + int(gaps[g]),
         })
     geometry = {
         "layout": ds.attrs["layout"],
@@ -82,7 +102,7 @@ def summarize(
         "live": int(ds[names.LIVE].values.sum()),
         "dead": dead_counts,
         "n_dead": int(np.count_nonzero(present & (reasons != 0))),
-        "missing_slots": int(np.count_nonzero(reasons & DeadReason.MISSING)),
+        "missing_slots": int(np.count_nonzero(reasons & DeadReason.MISSING)) + int(gaps.sum()),
         "gathers": rows,
         "coordinates": coordinates,
     }
@@ -106,7 +126,7 @@ def format_summary(summary: dict, max_rows: int = 20) -> str:
         f"format        {summary['format']['code']} ({summary['format']['name']}), {summary['endian']}-endian",
         f"samples       {summary['n_samples']} x {summary['dt_ms']:g} ms ({summary['time_ms'][0]:g}..{summary['time_ms'][1]:g} ms)",
         f"traces        {summary['n_traces']} in file, {summary['live']} live, {summary['n_dead']} dead ({dead})",
-        f"missing slots {summary['missing_slots']} (grid nodes or sequence gaps without a trace)",
+        f"missing slots {summary['missing_slots']} (cube nodes, or gaps in each gather's {geo['sort_key']} sequence, without a trace)",
         f"geometry      {layout}",
     ]
     if summary["n_ext_headers"]:

@@ -1,0 +1,39 @@
+# seisfill: the two commands a new user runs.
+#   make demo   fill the bundled sample gathers, write SEG-Y, print a summary
+#   make test   run the test suite
+# Both create (or reuse) a virtual environment in .venv with the CPU build of
+# PyTorch first (torch==2.13.0, on disk here) and then the project.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.seisfill-installed
+
+.PHONY: demo test test-all lint clean install bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "seisfill needs Python 3.11+"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[all,dev]"
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/python -m seisfill.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check seisfill tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/io.py
+
+clean:
+	rm -rf $(VENV) demo_output .pytest_cache

@@ -1,0 +1,387 @@
+"""Small, seeded synthetic SEG-Y files for the IO tests, written with ``segyio.create``.
+
+Three builders:
+
+* :func:`write_traces` - any traces and header words, in any sample format,
+  byte order, with or without extended textual headers;
+* :func:`make_shots` - pre-stack shot gathers (``FieldRecord`` x
+  ``TraceNumber``) with dead traces, dropped channels and ragged gathers;
+* :func:`make_cube` - a post-stack (``INLINE_3D`` x ``CROSSLINE_3D``) cube
+  with missing nodes.
+
+Each returns a :class:`SegyFile` that remembers what was written (samples in
+the file's own dtype, header words, and where every trace sits), so that
+tests can assert real numbers against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import segyio
+
+from seisfill.io.formats import SAMPLE_FORMATS, ibm_to_ieee, ieee_to_ibm
+
+__all__ = [
+    "SegyFile",
+    "FORMAT_DTYPES",
+    "write_traces",
+    "amplitudes",
+    "make_shots",
+    "make_cube",
+    "EXT_HEADER_TEXT",
+]
+
+DT_US = 4000
+#: numpy dtype segyio reads and writes for each format code (native order)
+FORMAT_DTYPES = {
+    1: np.float32,
+    2: np.int32,
+    3: np.int16,
+    5: np.float32,
+    6: np.float64,
+    8: np.int8,
+    9: np.int64,
+    10: np.uint32,
+    11: np.uint16,
+    12: np.uint64,
+    16: np.uint8,
+}
+EXT_HEADER_TEXT = "((SEG: seisfill test extended header ver 1.0))".ljust(3200)
+
+
+@dataclass
+class SegyFile:
+    """What a builder wrote.
+
+    Attributes
+    ----------
+    path : Path
+    fmt : int
+    endian : {"big", "little"}
+    data : numpy.ndarray, shape (n_traces, n_samples)
+        Samples in file order, in :data:`FORMAT_DTYPES` ``[fmt]``.
+    headers : dict of str -> numpy.ndarray of int64, shape (n_traces,)
+        Header words written (segyio names).
+    dead : dict of int -> str
+        File trace index -> how it was killed (``flagged``, ``zero``,
+        ``constant``, ``nan``).
+    slots : dict of tuple -> int
+        (gather value, channel) or (inline, crossline) -> file trace index.
+    """
+
+    path: Path
+    fmt: int
+    endian: str
+    data: np.ndarray
+    headers: dict[str, np.ndarray]
+    dead: dict[int, str] = field(default_factory=dict)
+    slots: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def n_traces(self) -> int:
+        return self.data.shape[0]
+
+    @property
+    def n_samples(self) -> int:
+        return self.data.shape[1]
+
+
+def amplitudes(fmt: int, shape: tuple[int, int], seed: int = 0, *, wide: bool = False) -> np.ndarray:
+    """Seeded seismic-looking samples that sample format ``fmt`` holds exactly.
+
+    Parameters
+    ----------
+    fmt : int
+        SEG-Y sample format code.
+    shape : (n_traces, n_samples)
+    seed : int
+    wide : bool
+        False: every value is also exact in float32 (integers below 2**24,
+        float64 values that are float32 values), so a dataset's float32
+        amplitudes write back to the same bytes.  True: use the format's
+        full range/precision (int32 beyond 2**24, float64 with 53-bit
+        mantissas), which only the exact conversions keep.
+
+    Returns
+    -------
+    numpy.ndarray of :data:`FORMAT_DTYPES` ``[fmt]``
+    """
+    rng = np.random.default_rng(seed)
+    n_traces, n_samples = shape
+    t = np.arange(n_samples)[None, :]
+    x = np.arange(n_traces)[:, None]
+    # two dipping Ricker events plus noise, peak about 1
+    signal = np.zeros(shape)
+    for t0, dip in ((0.3 * n_samples, 0.4), (0.65 * n_samples, -0.25)):
+        arg = ((t - t0 - dip * x) / 3.0) ** 2
+        signal += (1 - 2 * arg) * np.exp(-arg)
+    signal += 0.05 * rng.standard_normal(shape)
+    kind = SAMPLE_FORMATS[fmt].kind
+    dtype = np.dtype(FORMAT_DTYPES[fmt])
+    if kind in ("ibm", "float"):
+        values = (signal * 1000.0).astype(np.float32)
+        if kind == "ibm":
+            # IBM-representable float32 values: segyio writes them exactly
+            values = ibm_to_ieee(ieee_to_ibm(values))
+        if fmt == 6 and wide:
+            return (signal * 1000.0).astype(np.float64) + rng.random(shape) * 1e-9
+        return values.astype(dtype)
+    info = np.iinfo(dtype)
+    bits = dtype.itemsize * 8
+    if wide:
+        half = 2.0 ** (bits - 2)
+    else:
+        half = min(2.0 ** (bits - 2), 2.0**22)
+    if kind == "uint":
+        centre = half
+    else:
+        centre = 0.0
+    values = np.rint(centre + signal * half * 0.9)
+    values = np.clip(values, info.min, info.max).astype(dtype)
+    if wide and dtype.itemsize >= 4:
+        # random low bits: float64 (53-bit) cannot hold 64-bit values like these
+        values ^= rng.integers(0, 256, size=shape).astype(dtype)
+    return values
+
+
+def _text_header() -> bytes:
+    lines = [f"C{i + 1:2d} seisfill synthetic test file".ljust(80) for i in range(40)]
+    return "".join(lines).encode("ascii")
+
+
+def write_traces(
+    path: str | Path,
+    data: np.ndarray,
+    headers: Mapping[str, Iterable[int]],
+    *,
+    fmt: int = 5,
+    endian: str = "big",
+    dt_us: int = DT_US,
+    delay_ms: int = 0,
+    ext_headers: int = 0,
+    binary: Mapping[str, int] | None = None,
+) -> Path:
+    """Write traces and their header words to a new SEG-Y file.
+
+    Parameters
+    ----------
+    path : path-like
+    data : numpy.ndarray, shape (n_traces, n_samples)
+        Samples, cast to the format's dtype (:data:`FORMAT_DTYPES`).
+    headers : mapping of segyio TraceField name -> values, shape (n_traces,)
+    fmt : int
+        Sample format code.
+    endian : {"big", "little"}
+    dt_us : int
+        Sample interval in microseconds.
+    delay_ms : int
+        DelayRecordingTime of every trace.
+    ext_headers : int
+        Number of extended textual headers (filled with :data:`EXT_HEADER_TEXT`).
+    binary : mapping, optional
+        Extra binary header words (segyio ``BinField`` names).
+    """
+    path = Path(path)
+    data = np.asarray(data)
+    n_traces, n_samples = data.shape
+    spec = segyio.spec()
+    spec.format = fmt
+    spec.endian = endian
+    spec.samples = delay_ms + np.arange(n_samples) * dt_us / 1000.0
+    spec.tracecount = n_traces
+    spec.ext_headers = ext_headers
+    words = {getattr(segyio.TraceField, name): np.asarray(list(v)) for name, v in headers.items()}
+    with segyio.create(path, spec) as f:
+        f.text[0] = _text_header()
+        for k in range(ext_headers):
+            f.text[k + 1] = EXT_HEADER_TEXT
+        if binary:
+            f.bin.update({getattr(segyio.BinField, k): v for k, v in binary.items()})
+        dtype = f.dtype
+        for i in range(n_traces):
+            trace_words = {key: int(values[i]) for key, values in words.items()}
+            trace_words[segyio.TraceField.TRACE_SAMPLE_COUNT] = n_samples
+            trace_words[segyio.TraceField.TRACE_SAMPLE_INTERVAL] = dt_us
+            trace_words[segyio.TraceField.DelayRecordingTime] = delay_ms
+            f.header[i] = trace_words
+            f.trace[i] = np.ascontiguousarray(data[i], dtype=dtype)
+    return path
+
+
+def _kill(data: np.ndarray, headers: dict[str, np.ndarray], dead: Mapping[int, str], fmt: int) -> None:
+    """Make the listed file traces dead in place."""
+    for i, how in dead.items():
+        if how == "flagged":
+            headers["TraceIdentificationCode"][i] = 2
+        elif how == "zero":
+            data[i] = 0
+        elif how == "constant":
+            data[i] = 7
+        elif how == "nan":
+            if SAMPLE_FORMATS[fmt].kind != "float":
+                raise ValueError(f"format {fmt} cannot hold NaN")
+            data[i, data.shape[1] // 2 :] = np.nan
+        else:
+            raise ValueError(f"unknown dead-trace kind {how!r}")
+
+
+def make_shots(
+    path: str | Path,
+    *,
+    n_shots: int = 3,
+    n_channels: int = 12,
+    n_samples: int = 40,
+    fmt: int = 5,
+    endian: str = "big",
+    ext_headers: int = 0,
+    counts: Iterable[int] | None = None,
+    dropped: Mapping[int, Iterable[int]] | None = None,
+    dead: Mapping[int, str] | None = None,
+    scalar: int = -100,
+    seed: int = 0,
+    wide: bool = False,
+    shuffle_within: bool = False,
+) -> SegyFile:
+    """Pre-stack shot gathers, one after the other in the file.
+
+    Shot ``s`` has ``FieldRecord = EnergySourcePoint = 100 + s`` and channels
+    ``TraceNumber = 1..n`` (``n = counts[s]`` or ``n_channels``) minus the
+    ``dropped[s]`` ones.  Offsets shrink along the cable: channel ``c`` has
+    ``offset = 25 * (n_channels + 1 - c)`` m, the receiver at
+    ``GroupX = SourceX - offset``; coordinates are stored in centimetres
+    (``SourceGroupScalar = scalar``, default -100), elevations in decimetres
+    (``ElevationScalar = -10``).
+
+    Parameters
+    ----------
+    dropped : mapping of shot index -> channel numbers
+        Channels that have no trace in the file (gaps in TraceNumber).
+    dead : mapping of file trace index -> kind
+        ``flagged`` (trid 2), ``zero``, ``constant`` or ``nan``.
+    shuffle_within : bool
+        Write each shot's traces in a seeded random order.
+    """
+    rng = np.random.default_rng(seed + 1)
+    counts = list(counts) if counts is not None else [n_channels] * n_shots
+    dropped = {s: set(c) for s, c in (dropped or {}).items()}
+    factor = 1.0 if scalar == 0 else (-scalar if scalar < 0 else 1.0 / scalar)
+    cols: dict[str, list[int]] = {
+        k: []
+        for k in (
+            "TRACE_SEQUENCE_LINE",
+            "TRACE_SEQUENCE_FILE",
+            "FieldRecord",
+            "TraceNumber",
+            "EnergySourcePoint",
+            "CDP",
+            "CDP_TRACE",
+            "TraceIdentificationCode",
+            "offset",
+            "ReceiverGroupElevation",
+            "SourceSurfaceElevation",
+            "ElevationScalar",
+            "SourceGroupScalar",
+            "SourceX",
+            "SourceY",
+            "GroupX",
+            "GroupY",
+        )
+    }
+    slots = {}
+    for s, n in enumerate(counts):
+        channels = [c for c in range(1, n + 1) if c not in dropped.get(s, ())]
+        if shuffle_within:
+            channels = list(rng.permutation(channels))
+        sx = 1000.0 + 50.0 * s
+        for c in channels:
+            c = int(c)
+            off = 25 * (n_channels + 1 - c)
+            slots[(100 + s, c)] = len(cols["FieldRecord"])
+            row = {
+                "FieldRecord": 100 + s,
+                "TraceNumber": c,
+                "EnergySourcePoint": 100 + s,
+                "CDP": 2 * s + c,
+                "CDP_TRACE": c,
+                "TraceIdentificationCode": 1,
+                "offset": off,
+                "ReceiverGroupElevation": 1200 + 3 * c,
+                "SourceSurfaceElevation": 1250,
+                "ElevationScalar": -10,
+                "SourceGroupScalar": scalar,
+                "SourceX": round(sx * factor),
+                "SourceY": round(500.0 * factor),
+                "GroupX": round((sx - off) * factor),
+                "GroupY": round(500.0 * factor),
+            }
+            for k, v in row.items():
+                cols[k].append(v)
+    n_traces = len(cols["FieldRecord"])
+    cols["TRACE_SEQUENCE_LINE"] = list(range(1, n_traces + 1))
+    cols["TRACE_SEQUENCE_FILE"] = list(range(1, n_traces + 1))
+    headers = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
+    data = amplitudes(fmt, (n_traces, n_samples), seed, wide=wide)
+    dead = dict(dead or {})
+    _kill(data, headers, dead, fmt)
+    write_traces(path, data, headers, fmt=fmt, endian=endian, ext_headers=ext_headers)
+    return SegyFile(Path(path), fmt, endian, data, headers, dead, slots)
+
+
+def make_cube(
+    path: str | Path,
+    *,
+    n_inline: int = 5,
+    n_crossline: int = 6,
+    n_samples: int = 30,
+    inline0: int = 101,
+    crossline0: int = 201,
+    crossline_step: int = 1,
+    missing: Iterable[tuple[int, int]] = (),
+    fmt: int = 5,
+    endian: str = "big",
+    seed: int = 0,
+) -> SegyFile:
+    """A post-stack cube in inline-major order, some nodes left out.
+
+    Node ``(i, j)`` (0-based) has ``INLINE_3D = inline0 + i``,
+    ``CROSSLINE_3D = crossline0 + crossline_step * j``,
+    ``CDP = i * n_crossline + j + 1`` and ``CDP_X = 600000 + 25 j + 5 i``,
+    ``CDP_Y = 4000000 + 25 i`` metres stored in centimetres (scalar -100).
+
+    Parameters
+    ----------
+    missing : iterable of (i, j)
+        Nodes that have no trace in the file.
+    """
+    missing = set(missing)
+    cols: dict[str, list[int]] = {
+        k: []
+        for k in ("INLINE_3D", "CROSSLINE_3D", "CDP", "CDP_X", "CDP_Y", "SourceGroupScalar", "TraceIdentificationCode")
+    }
+    slots = {}
+    for i in range(n_inline):
+        for j in range(n_crossline):
+            if (i, j) in missing:
+                continue
+            il, xl = inline0 + i, crossline0 + crossline_step * j
+            slots[(il, xl)] = len(cols["CDP"])
+            for k, v in (
+                ("INLINE_3D", il),
+                ("CROSSLINE_3D", xl),
+                ("CDP", i * n_crossline + j + 1),
+                ("CDP_X", (600000 + 25 * j + 5 * i) * 100),
+                ("CDP_Y", (4000000 + 25 * i) * 100),
+                ("SourceGroupScalar", -100),
+                ("TraceIdentificationCode", 1),
+            ):
+                cols[k].append(v)
+    n_traces = len(cols["CDP"])
+    cols["TRACE_SEQUENCE_FILE"] = list(range(1, n_traces + 1))
+    headers = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
+    data = amplitudes(fmt, (n_traces, n_samples), seed)
+    write_traces(path, data, headers, fmt=fmt, endian=endian)
+    return SegyFile(Path(path), fmt, endian, data, headers, {}, slots)

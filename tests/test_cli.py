@@ -1,0 +1,176 @@
+"""The command line: the happy paths, and one clean error line for every bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import segyio
+
+import seisfill
+from seisfill.cli import EXIT_INPUT, EXIT_USAGE, main
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _source(name: str = "cdp700_land.sgy") -> Path:
+    for folder in (DATA, SAMPLES):
+        if (folder / name).exists():
+            return folder / name
+    pytest.skip(f"{name} not available")
+
+
+@pytest.fixture
+def gather(tmp_path: Path) -> Path:
+    path = tmp_path / "gather.sgy"
+    shutil.copy(_source(), path)
+    return path
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _assert_clean_failure(code: int, err: str, folder: Path, expect: int = EXIT_INPUT, output: Path | None = None):
+    assert code == expect
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert not list(folder.glob("*.part")), "temporary file left behind"
+    if output is not None:
+        assert not output.exists()
+
+
+class TestHappyPaths:
+    def test_info_text_and_json(self, gather, capsys):
+        code, out, _ = _run(["info", gather], capsys)
+        assert code == 0
+        assert "5 (4-byte IEEE" in out and "1100 x 2 ms" in out and "24 in file" in out
+        code, out, _ = _run(["info", gather, "--json"], capsys)
+        summary = json.loads(out)
+        assert summary["n_traces"] == 24 and summary["geometry"]["gather_key"] == "CDP"
+        assert summary["geometry"]["sort_key"] == "offset"
+
+    def test_decimate_then_fill(self, gather, tmp_path, capsys):
+        dead = tmp_path / "dead.sgy"
+        code, out, _ = _run(["decimate", gather, dead, "--pattern", "random25", "--seed", "4"], capsys)
+        assert code == 0 and "killed 6 of 24" in out
+        with segyio.open(dead, ignore_geometry=True) as f:
+            trid = f.attributes(segyio.TraceField.TraceIdentificationCode)[:]
+            killed = np.flatnonzero(trid == 2)
+            assert killed.size == 6
+            assert not np.any(f.trace.raw[:][killed])
+        filled = tmp_path / "filled.sgy"
+        code, out, _ = _run(["fill", dead, filled], capsys)
+        assert code == 0 and "filled 6 dead trace(s)" in out
+        with segyio.open(filled, ignore_geometry=True) as f, segyio.open(dead, ignore_geometry=True) as g:
+            assert np.all(f.attributes(segyio.TraceField.TraceIdentificationCode)[:] == 1)
+            flags = f.attributes(segyio.TraceField.UnassignedInt1)[:]
+            assert np.array_equal(np.flatnonzero(flags == 1), killed)
+            live = np.setdiff1d(np.arange(24), killed)
+            assert np.array_equal(f.trace.raw[:][live], g.trace.raw[:][live])
+            assert np.all(np.abs(f.trace.raw[:][killed]).max(axis=1) > 0)
+        record = json.loads(Path(f"{filled}.seisfill.json").read_text())
+        assert record["filled_output_traces"] == killed.tolist()
+
+    def test_convert_round_trip(self, gather, tmp_path, capsys):
+        nc = tmp_path / "g.nc"
+        back = tmp_path / "back.sgy"
+        assert _run(["convert", gather, nc], capsys)[0] == 0
+        assert _run(["convert", nc, back], capsys)[0] == 0
+        assert back.read_bytes() == gather.read_bytes()
+
+    def test_module_and_console_entry_points(self, gather):
+        for cmd in ([sys.executable, "-m", "seisfill"], [str(Path(sys.executable).with_name("seisfill"))]):
+            if not Path(cmd[0]).exists():
+                continue
+            done = subprocess.run([*cmd, "info", str(gather), "--gathers", "0"], capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            assert "24 in file" in done.stdout
+
+
+class TestBadInput:
+    def test_zero_byte_file(self, tmp_path, capsys):
+        empty = tmp_path / "empty.sgy"
+        empty.write_bytes(b"")
+        code, _, err = _run(["fill", empty, tmp_path / "out.sgy"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "out.sgy")
+        assert "empty" in err
+
+    def test_not_segy(self, tmp_path, capsys):
+        text = tmp_path / "notes.sgy"
+        text.write_text("these are not seismic traces\n" * 300)
+        code, _, err = _run(["info", text], capsys)
+        _assert_clean_failure(code, err, tmp_path)
+        assert "not a SEG-Y file" in err
+
+    def test_random_bytes(self, tmp_path, capsys):
+        junk = tmp_path / "junk.sgy"
+        junk.write_bytes(np.random.default_rng(0).integers(0, 256, 20000, dtype=np.uint8).tobytes())
+        code, _, err = _run(["fill", junk, tmp_path / "out.sgy"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "out.sgy")
+
+    def test_truncated(self, gather, tmp_path, capsys):
+        cut = tmp_path / "cut.sgy"
+        cut.write_bytes(gather.read_bytes()[:-1000])
+        digest = _digest(cut)
+        code, _, err = _run(["fill", cut, tmp_path / "out.sgy"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "out.sgy")
+        assert "truncated" in err
+        assert _digest(cut) == digest
+
+    def test_missing_file(self, tmp_path, capsys):
+        code, _, err = _run(["info", tmp_path / "nope.sgy"], capsys)
+        _assert_clean_failure(code, err, tmp_path)
+        assert "no such file" in err
+
+    def test_unknown_header_key(self, gather, tmp_path, capsys):
+        code, _, err = _run(["fill", gather, tmp_path / "out.sgy", "--key", "ShotColour"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "out.sgy")
+        assert "unknown trace-header key 'ShotColour'" in err
+
+    def test_output_equals_input(self, gather, tmp_path, capsys):
+        digest = _digest(gather)
+        code, _, err = _run(["fill", gather, gather], capsys)
+        _assert_clean_failure(code, err, tmp_path)
+        assert "equals the input" in err
+        assert _digest(gather) == digest
+
+    def test_gather_without_live_traces(self, gather, tmp_path, capsys):
+        ds = seisfill.read_segy(gather)
+        ds["amplitude"] = ds["amplitude"] * 0
+        ds["filled"] = ds["live"].copy()
+        dead = tmp_path / "all_dead.sgy"
+        seisfill.write_segy(ds, dead, template=gather, flag_word=None, sidecar=False, trace_id=2)
+        out = tmp_path / "out.sgy"
+        code, _, err = _run(["fill", dead, out], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=out)
+        assert "no live traces" in err and "--skip-empty" in err
+        code, _, _ = _run(["fill", dead, out, "--skip-empty"], capsys)
+        assert code == 0 and out.read_bytes() == dead.read_bytes()
+
+    def test_wrong_option(self, gather, tmp_path, capsys):
+        code, _, err = _run(["fill", gather, tmp_path / "o.sgy", "--method", "magic"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "o.sgy")
+        assert "unknown method 'magic'" in err
+        with pytest.raises(SystemExit) as exc:
+            main(["fill", str(gather), str(tmp_path / "o.sgy"), "--no-such-flag"])
+        _, err = capsys.readouterr()
+        _assert_clean_failure(exc.value.code, err, tmp_path, expect=EXIT_USAGE, output=tmp_path / "o.sgy")
+
+    def test_bad_pattern(self, gather, tmp_path, capsys):
+        code, _, err = _run(["decimate", gather, tmp_path / "d.sgy", "--pattern", "sometimes"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "d.sgy")
