@@ -14,8 +14,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from seisfill import __version__
 from seisfill.errors import SeisfillError
 

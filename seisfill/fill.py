@@ -88,10 +88,15 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
     target &= ~empty[:, None]
 
     def one_block(amplitude: np.ndarray, live_block: np.ndarray, target_block: np.ndarray) -> np.ndarray:
-        if not target_block.any():
+        # only the gathers with something to fill go to the method (empty
+        # gathers passed through by skip_empty have no live trace to use)
+        rows = target_block.any(axis=-1)
+        if not rows.any():
             return amplitude
-        estimate = fill_array(amplitude, live_block, method, **options)
-        return np.where(target_block[..., None], estimate, amplitude).astype(amplitude.dtype, copy=False)
+        out = np.array(amplitude, copy=True)
+        estimate = fill_array(out[rows], live_block[rows], method, **options)
+        out[rows] = np.where(target_block[rows][..., None], estimate, out[rows])
+        return out
 
     filled_amp = xr.apply_ufunc(
         one_block,

@@ -21,11 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pytest
 import segyio
 
 from seisfill.io.formats import SAMPLE_FORMATS, ibm_to_ieee, ieee_to_ibm
 
 __all__ = [
+    "DATA_DIR",
+    "REAL_FILES",
+    "real_file",
+    "real_file_params",
     "SegyFile",
     "FORMAT_DTYPES",
     "write_traces",
@@ -35,6 +40,10 @@ __all__ = [
     "EXT_HEADER_TEXT",
 ]
 
+#: real field SEG-Y files shared beside the repository (see its README.md)
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: every SEG-Y file found there (empty when the folder is absent)
+REAL_FILES = sorted(DATA_DIR.glob("*.sgy")) if DATA_DIR.is_dir() else []
 DT_US = 4000
 #: numpy dtype segyio reads and writes for each format code (native order)
 FORMAT_DTYPES = {
@@ -88,6 +97,21 @@ class SegyFile:
     @property
     def n_samples(self) -> int:
         return self.data.shape[1]
+
+
+def real_file(name: str) -> Path:
+    """Path of a real file in :data:`DATA_DIR`; skips the test when it is absent."""
+    path = DATA_DIR / name
+    if not path.is_file():
+        pytest.skip(f"real data file {path} not available")
+    return path
+
+
+def real_file_params() -> list:
+    """``pytest.mark.parametrize`` values over :data:`REAL_FILES` (one skipped entry if none)."""
+    if not REAL_FILES:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no real SEG-Y files in {DATA_DIR}"))]
+    return [pytest.param(p, id=p.name) for p in REAL_FILES]
 
 
 def amplitudes(fmt: int, shape: tuple[int, int], seed: int = 0, *, wide: bool = False) -> np.ndarray:

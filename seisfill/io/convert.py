@@ -4,9 +4,11 @@ A netCDF or Zarr file made by :func:`convert` holds the seisfill dataset:
 amplitudes, live mask, raw trace headers, and the textual/binary headers in
 attrs.  Converting it back gives the original SEG-Y byte for byte:
 
-* amplitudes are stored in a dtype that holds the source samples exactly
-  (int16 stays int16, int32 stays int32, IEEE stays IEEE, IBM floats become
-  float32, which holds every normalised IBM value within float32 range);
+* amplitudes are stored in a dtype that holds the source samples exactly:
+  float32 for the formats whose every sample it holds (IEEE float32, 8- and
+  16-bit integers; IBM floats, whose normalised values within the float32
+  range it holds), the file's own dtype for the others (32- and 64-bit
+  integers, IEEE float64);
 * the rare IBM words that float32 cannot hold (unnormalised words,
   magnitudes beyond float32) are kept raw in ``segy_fixup_*`` variables and
   restored on the way back.
@@ -115,7 +117,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, inputs: tuple = ()) -
     ds = ds.copy()
     for var in (names.LIVE, names.PAD, names.FILLED):
         if var in ds:
-            ds[var] = ds[var].astype(np.int8).assign_attrs(seisfill_bool=1, **ds[var].attrs)
+            ds[var] = ds[var].astype(np.int8).assign_attrs({**ds[var].attrs, "seisfill_bool": 1})
     if kind == "netcdf":
         engine = _netcdf_engine()
         with atomic_output(path, inputs) as tmp:
@@ -172,8 +174,11 @@ def read_dataset(path: str | os.PathLike, chunks: dict | None = None) -> xr.Data
         raise SeisfillError(f"{path}: cannot open as {kind} ({exc})") from None
     for var in list(ds.data_vars):
         if ds[var].attrs.get("seisfill_bool"):
-            attrs = {k: v for k, v in ds[var].attrs.items() if k != "seisfill_bool"}
-            ds[var] = ds[var].astype(bool).assign_attrs(attrs)
+            # replace the attrs: the storage marker must not come back (writing
+            # the dataset again, e.g. .nc -> .zarr, would mark it twice)
+            restored = ds[var].astype(bool)
+            restored.attrs = {k: v for k, v in ds[var].attrs.items() if k != "seisfill_bool"}
+            ds[var] = restored
     names.check_dataset(ds)
     return ds
 

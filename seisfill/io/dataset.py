@@ -30,7 +30,12 @@ import numpy as np
 import xarray as xr
 
 from seisfill.errors import SeisfillError
-from seisfill.io.headers import COORDINATE_WORDS, ELEVATION_WORDS, parse_trace_headers, scaled_coordinates
+from seisfill.io.headers import (
+    COORDINATE_WORDS,
+    ELEVATION_WORDS,
+    parse_trace_headers,
+    scaled_coordinates,
+)
 
 __all__ = [
     "AMPLITUDE",

@@ -684,6 +684,8 @@ def encode_samples(values: npt.ArrayLike, code: int, endian: Endian) -> np.ndarr
           then clipped to the range of the type (so ``±inf`` and
           out-of-range values become the type's minimum or maximum, e.g.
           ``40000.0 -> 32767`` for int16, ``-1.0 -> 0`` for unsigned types).
+          Integer input is clipped without a detour through float64, so
+          64-bit integer samples stay exact.
 
     Raises
     ------
@@ -710,7 +712,28 @@ def encode_samples(values: npt.ArrayLike, code: int, endian: Endian) -> np.ndarr
     elif fmt.kind == "float":
         with np.errstate(over="ignore"):
             np.copyto(view, x, casting="same_kind")
+    elif x.dtype.kind in "iu":
+        _encode_integers(x, view)
     else:
         kernel = _int_encode_kernel_for(fmt, dtype.newbyteorder("="))
         _apply_blocked(kernel, x, view, np.float64, mutates_input=True)
     return out
+
+
+def _encode_integers(x: np.ndarray, view: np.ndarray) -> None:
+    """Clip integer samples to the range of an integer format and store them.
+
+    Integer input needs no rounding, and must not go through float64, which
+    holds only 53 bits: 64-bit samples (formats 9 and 12, as
+    :func:`seisfill.io.convert.exact_dataset` keeps them) would lose their
+    low bits.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of a signed or unsigned integer dtype
+    view : numpy.ndarray of an integer dtype, same shape
+        Output, any byte order.
+    """
+    src, dst = np.iinfo(x.dtype), np.iinfo(view.dtype)
+    lo, hi = max(src.min, dst.min), min(src.max, dst.max)  # both within the range of x
+    np.copyto(view, np.clip(x, x.dtype.type(lo), x.dtype.type(hi)), casting="unsafe")

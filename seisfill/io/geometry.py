@@ -15,7 +15,7 @@ import numpy as np
 from seisfill.errors import SeisfillError
 from seisfill.io.headers import resolve_field
 
-__all__ = ["GatherIndex", "index_gathers", "index_cube", "detect_index", "nominal_step", "GEOMETRY_WORDS"]
+__all__ = ["GatherIndex", "index_gathers", "index_cube", "detect_index", "nominal_step", "GEOMETRY_WORDS", "optional_field"]
 
 #: words read to detect the geometry of a file
 GEOMETRY_WORDS = (
@@ -198,6 +198,20 @@ def _is_cube(headers: dict[str, np.ndarray]) -> bool:
     return np.unique(pairs).size == il.size
 
 
+_NO_KEY = ("none", "file", "all")
+
+
+def optional_field(key: str | int) -> str | None:
+    """Resolve a header word the user named; ``"none"`` (or ``file``/``all``) gives None.
+
+    For a gather key None means one gather, the whole file; for a sort key,
+    file order.
+    """
+    if str(key).strip().lower() in _NO_KEY:
+        return None
+    return resolve_field(key)
+
+
 def detect_index(
     headers: dict[str, np.ndarray],
     key: str | None = None,
@@ -233,13 +247,8 @@ def detect_index(
     """
     if cube or (cube is None and key is None and _is_cube(headers)):
         return index_cube(headers, "INLINE_3D", "CROSSLINE_3D")
-    if key is not None and str(key).lower() in ("none", "file", "all"):
-        gather_key = None
-    elif key is not None:
-        gather_key = resolve_field(key)
-    else:
-        gather_key = _choose_gather_key(headers)
+    gather_key = optional_field(key) if key is not None else _choose_gather_key(headers)
     n = headers["FieldRecord"].size
     groups = headers[gather_key] if gather_key else np.zeros(n, dtype=np.int64)
-    sort_key = resolve_field(sort) if sort else _choose_sort_key(headers, groups, gather_key)
+    sort_key = optional_field(sort) if sort is not None else _choose_sort_key(headers, groups, gather_key)
     return index_gathers(headers, gather_key, sort_key)

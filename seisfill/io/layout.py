@@ -26,6 +26,7 @@ from seisfill.io.formats import SAMPLE_FORMATS, decode_samples, sample_format
 from seisfill.io.headers import (
     BIN_EXT_HEADERS_OFFSET,
     BIN_FORMAT_OFFSET,
+    BIN_SAMPLES_OFFSET,
     TRACE_HEADER_SIZE,
 )
 
@@ -145,6 +146,8 @@ def open_layout(path: str | os.PathLike) -> SegyLayout:
         raise SeisfillError(
             f"{path}: variable number of extended textual headers (-1) is not supported"
         )
+    fmt = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True)
+    sample_format(fmt)  # unsupported formats raise here
     try:
         with segyio.open(path, "r", ignore_geometry=True, endian=endian) as f:
             n_samples = len(f.samples)
@@ -154,21 +157,39 @@ def open_layout(path: str | os.PathLike) -> SegyLayout:
     except SeisfillError:
         raise
     except Exception as exc:  # segyio raises RuntimeError/OSError/ValueError
+        # segyio refuses a file cut mid-trace with a terse message: say so plainly
+        # when the binary header's sample count shows that the size does not fit
+        ns_binary = int.from_bytes(binary[BIN_SAMPLES_OFFSET : BIN_SAMPLES_OFFSET + 2], endian)
+        if ns_binary > 0:
+            _count_traces(SegyLayout(path, endian, fmt, ns_binary, 0.0, 0.0, n_ext, 0, size))
         raise SeisfillError(f"{path}: not a readable SEG-Y file ({exc})") from None
-    fmt = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True)
-    sample_format(fmt)  # unsupported formats raise here
     if n_samples <= 0:
         raise SeisfillError(f"{path}: the binary header gives no samples per trace")
     layout = SegyLayout(path, endian, fmt, n_samples, dt_ms, delay_ms, n_ext, 0, size)
-    payload = size - layout.data_offset
-    n_traces, remainder = divmod(payload, layout.trace_size)
-    if remainder or n_traces == 0:
-        raise SeisfillError(
-            f"{path}: truncated or inconsistent SEG-Y file: {payload} bytes of traces is not a "
-            f"whole number of {layout.trace_size}-byte traces ({n_samples} samples of format "
-            f"{fmt}); the file may have been cut short"
-        )
+    n_traces = _count_traces(layout)
     return SegyLayout(path, endian, fmt, n_samples, dt_ms, delay_ms, n_ext, n_traces, size)
+
+
+def _count_traces(layout: SegyLayout) -> int:
+    """Number of whole traces after the headers of a file of ``layout.file_size`` bytes.
+
+    Raises
+    ------
+    SeisfillError
+        If the traces do not fill the file exactly (a file cut short, or a
+        wrong sample count or format), or there are none.
+    """
+    payload = layout.file_size - layout.data_offset
+    n_traces, remainder = divmod(payload, layout.trace_size)
+    if payload == 0:
+        raise SeisfillError(f"{layout.path}: no traces after the SEG-Y headers; the file may have been cut short")
+    if remainder or n_traces <= 0:
+        raise SeisfillError(
+            f"{layout.path}: truncated or inconsistent SEG-Y file: {payload} bytes of traces is "
+            f"not a whole number of {layout.trace_size}-byte traces ({layout.n_samples} samples "
+            f"of format {layout.format}); the file may have been cut short"
+        )
+    return n_traces
 
 
 def _runs(indices: np.ndarray) -> list[tuple[int, int, int]]:

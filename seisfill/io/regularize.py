@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from scipy.spatial import cKDTree
 
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
-from seisfill.io.headers import FIELD_SIZE, TRACE_FIELDS, parse_trace_headers, resolve_field, set_trace_field
+from seisfill.io.headers import (
+    FIELD_SIZE,
+    TRACE_FIELDS,
+    parse_trace_headers,
+    resolve_field,
+    set_trace_field,
+)
 from seisfill.masks import DeadReason
 
 __all__ = ["regularize", "interpolate_headers", "cube_headers"]
@@ -112,8 +119,7 @@ def cube_headers(
     coef, *_ = np.linalg.lstsq(design, known, rcond=None)
     exact = np.all(np.abs(design @ coef - known) < 0.5, axis=0)
     # nearest present node for the words that are not affine
-    dist = (mi[:, None] - ii[None, :]) ** 2 + (mj[:, None] - jj[None, :]) ** 2
-    nearest = np.argmin(dist, axis=1)
+    nearest = cKDTree(np.stack([ii, jj], axis=1)).query(np.stack([mi, mj], axis=1))[1]
     new = known[nearest].copy()
     fitted = np.stack([np.ones(mi.size), mi, mj], axis=1) @ coef
     new[:, exact] = np.rint(fitted[:, exact])
@@ -164,7 +170,8 @@ def regularize(
         Same variables, trace dim possibly longer; inserted slots have
         ``live`` False, ``dead_reason`` MISSING, ``trace_index`` -1 and
         interpolated headers and coordinates.  Gathers whose key values do not
-        lie on the lattice (irregular offsets) are left as they are.
+        lie on the lattice (irregular offsets) or do not increase along the
+        gather (sorted by another word) are left as they are.
     """
     names.check_dataset(ds)
     g_dim, t_dim = names.slot_dims(ds)
@@ -193,14 +200,16 @@ def regularize(
         values = key_values[g, slots]
         lattice = _lattice(values, step, lo, hi) if slots.size else None
         if lattice is None or np.any(np.diff(values) <= 0):
-            plans.append((slots, values, values))
+            # left as it is: the slots keep their order (the key values may
+            # decrease or repeat, so they cannot be looked up in themselves)
+            plans.append((slots, values, np.arange(slots.size), values))
             continue
         if lattice.size - slots.size > max_insert:
             raise SeisfillError(
                 f"gather {ds[g_dim].values[g]}: regularizing on {key} with step {step} would insert "
                 f"{lattice.size - slots.size} traces (more than max_insert={max_insert}); check --key/--step"
             )
-        plans.append((slots, values, lattice))
+        plans.append((slots, values, np.searchsorted(lattice, values), lattice))
     return _rebuild(ds, plans, key, endian, g_dim, t_dim)
 
 
@@ -213,21 +222,28 @@ def _mode_step(diffs: np.ndarray) -> int:
 
 
 def _rebuild(ds, plans, key, endian, g_dim, t_dim) -> xr.Dataset:
-    """New dataset with each gather's slots laid out on its lattice."""
+    """New dataset with each gather's slots laid out on its lattice.
+
+    ``plans`` holds, per gather, (old slots, their key values, their new
+    positions, key values of all new positions).
+    """
     n_g = len(plans)
-    n_t = max(1, max(lattice.size for _, _, lattice in plans))
+    n_t = max(1, max(lattice.size for *_, lattice in plans))
     source = np.full((n_g, n_t), -1, dtype=np.int64)  # old slot feeding each new slot
     pad = np.ones((n_g, n_t), dtype=bool)
     raw_old = ds[names.TRACE_HEADER].values
     raw_new = np.zeros((n_g, n_t, raw_old.shape[-1]), dtype=np.uint8)
-    for g, (slots, values, lattice) in enumerate(plans):
-        where = np.searchsorted(lattice, values)
+    for g, (slots, values, where, lattice) in enumerate(plans):
         source[g, where] = slots
         pad[g, : lattice.size] = False
         raw_new[g, where] = raw_old[g, slots]
         gaps = np.setdiff1d(np.arange(lattice.size), where)
         if gaps.size:
-            raw_new[g, gaps] = interpolate_headers(raw_old[g, slots], values, lattice[gaps], endian)
+            headers = interpolate_headers(raw_old[g, slots], values, lattice[gaps], endian)
+            # the key word of a new slot is its lattice value, also where the
+            # interpolation has a single trace to copy from
+            set_trace_field(headers, key, lattice[gaps], endian)
+            raw_new[g, gaps] = headers
     has_source = source >= 0
     inserted = ~has_source & ~pad
     take = np.where(has_source, source, 0)
@@ -251,6 +267,16 @@ def _rebuild(ds, plans, key, endian, g_dim, t_dim) -> xr.Dataset:
     out[names.TRACE_HEADER] = ((g_dim, t_dim, "header_byte"), raw_new)
     if names.FILLED in ds:
         out[names.FILLED] = ((g_dim, t_dim), np.where(has_source, ds[names.FILLED].values[gi, take], False))
+    # other variables (``decimated`` from seisfill.simulate, IBM fixups, user
+    # masks) come along: per-slot ones remapped (False/0 in new slots), the
+    # others unchanged
+    for name, var in ds.data_vars.items():
+        if name in out:
+            continue
+        if var.dims[:2] == (g_dim, t_dim):
+            out[name] = remap(name, False if var.dtype == bool else 0).assign_attrs(var.attrs)
+        elif g_dim not in var.dims and t_dim not in var.dims:
+            out[name] = var
     out = out.assign_coords({g_dim: ds[g_dim].values, t_dim: np.arange(n_t), "time": ds["time"]})
     for word, (grid, attrs) in names.header_coordinates(raw_new, endian, ~pad, (ds.attrs.get("gather_key"), key)).items():
         out = out.assign_coords({word: ((g_dim, t_dim), grid, attrs)})
