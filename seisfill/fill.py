@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
+from seisfill.classical.fx import fx_interp
 from seisfill.classical.linear import fill_linear
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
@@ -20,7 +21,7 @@ from seisfill.io import dataset as names
 __all__ = ["fill", "METHODS", "fill_array"]
 
 #: method name -> function(data (..., n_trace, n_time), live (..., n_trace), **options) -> filled
-METHODS: dict[str, Callable[..., np.ndarray]] = {"linear": fill_linear}
+METHODS: dict[str, Callable[..., np.ndarray]] = {"linear": fill_linear, "fx": fx_interp}
 
 
 def fill_array(data: np.ndarray, live: np.ndarray, method: str = "linear", **options) -> np.ndarray:
