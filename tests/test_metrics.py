@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from seisfill.metrics import mse, psnr, snr, snr_missing
+from seisfill.metrics import fk_spectrum_error, mse, psnr, snr, snr_missing, snr_per_trace, ssim
 
 
 def test_snr_hand_computed():
@@ -31,3 +31,28 @@ def test_mse_psnr():
     est = np.array([1.0, -2.0, 0.0, 1.0])
     assert mse(ref, est) == 0.5
     assert psnr(ref, est) == 10 * math.log10(4 / 0.5)
+
+
+def test_snr_per_trace():
+    ref = np.ones((3, 4))
+    est = ref.copy()
+    est[1] *= 0.9
+    ref[2] = 0
+    out = snr_per_trace(ref, est)
+    assert out[0] == math.inf and math.isclose(out[1], 20.0) and math.isnan(out[2])
+
+
+def test_fk_spectrum_error_ignores_shift_not_loss():
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal((16, 64))
+    shifted = np.roll(ref, 3, axis=-1)  # circular shift: same amplitude spectrum
+    assert fk_spectrum_error(ref, shifted) < 1e-12
+    assert snr(ref, shifted) < 3
+    assert math.isclose(fk_spectrum_error(ref, np.zeros_like(ref)), 1.0)
+
+
+def test_ssim_bounds():
+    rng = np.random.default_rng(1)
+    ref = rng.standard_normal((32, 64))
+    assert math.isclose(ssim(ref, ref), 1.0)
+    assert ssim(ref, ref + 0.5 * rng.standard_normal(ref.shape)) < 0.9
