@@ -15,13 +15,14 @@ import xarray as xr
 
 from seisfill.classical.fx import fx_interp
 from seisfill.classical.linear import fill_linear
+from seisfill.classical.pocs import pocs_fk
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 
 __all__ = ["fill", "METHODS", "fill_array"]
 
 #: method name -> function(data (..., n_trace, n_time), live (..., n_trace), **options) -> filled
-METHODS: dict[str, Callable[..., np.ndarray]] = {"linear": fill_linear, "fx": fx_interp}
+METHODS: dict[str, Callable[..., np.ndarray]] = {"linear": fill_linear, "fx": fx_interp, "pocs": pocs_fk}
 
 
 def fill_array(data: np.ndarray, live: np.ndarray, method: str = "linear", **options) -> np.ndarray:
