@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", type=Path)
     _add_geometry(p)
 
+    p = sub.add_parser("train", help="train a masked U-Net (needs torch): seisfill train --config configs/cpu_2d.yaml", add_help=False)
+    p.add_argument("train_args", nargs=argparse.REMAINDER, help="arguments of python -m seisfill.train (--config, --resume, --out, --set k=v)")
+
     p = sub.add_parser("decimate", help="kill traces of a SEG-Y file to make test data (zeroed, TraceIdentificationCode 2)")
     p.add_argument("input", type=Path)
     p.add_argument("output", type=Path)
@@ -148,11 +151,26 @@ def _refuse_same_path(source: Path, target: Path) -> None:
         raise SeisfillError(f"{target}: output path equals the input; choose another output file")
 
 
-_COMMANDS = {"info": _cmd_info, "fill": _cmd_fill, "convert": _cmd_convert, "decimate": _cmd_decimate}
+def _cmd_train(args: argparse.Namespace) -> None:
+    from seisfill._deps import require
+
+    require("torch", "seisfill train")
+    from seisfill.train import main as train_main
+
+    train_args = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
+    code = train_main(train_args)
+    if code:
+        raise SystemExit(code)
+
+
+_COMMANDS = {"train": _cmd_train, "info": _cmd_info, "fill": _cmd_fill, "convert": _cmd_convert, "decimate": _cmd_decimate}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``seisfill`` command; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["train"]:  # the training CLI has its own parser: hand it everything
+        argv = ["train", "--", *argv[1:]]
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.simplefilter("default")
