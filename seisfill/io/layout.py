@@ -254,7 +254,7 @@ class TraceReader:
         if not 0 <= start <= stop <= lay.n_traces:
             raise IndexError(f"trace range {start}:{stop} outside 0:{lay.n_traces}")
         nbytes = (stop - start) * lay.trace_size
-        buf = bytearray(nbytes)
+        buf = np.empty(nbytes, dtype=np.uint8)  # not bytearray(n), which zeroes it first
         view = memoryview(buf)
         offset = lay.data_offset + start * lay.trace_size
         done = 0
@@ -264,13 +264,16 @@ class TraceReader:
             if got == 0:
                 raise SeisfillError(f"{lay.path}: unexpected end of file (was it truncated while reading?)")
             done += got
-        return np.frombuffer(buf, dtype=np.uint8).reshape(stop - start, lay.trace_size)
+        return buf.reshape(stop - start, lay.trace_size)
 
     def read_raw(self, indices: np.ndarray) -> np.ndarray:
         """Raw bytes of the given traces, shape (n, trace_size), uint8, in the order given."""
         indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        runs = _runs(indices)
+        if len(runs) == 1:  # one contiguous run (a gather, a chunk of a file): no copy
+            return self.read_range(runs[0][1], runs[0][1] + runs[0][2])
         out = np.empty((indices.size, self.layout.trace_size), dtype=np.uint8)
-        for pos, first, length in _runs(indices):
+        for pos, first, length in runs:
             out[pos : pos + length] = self.read_range(first, first + length)
         return out
 

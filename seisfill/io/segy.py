@@ -20,7 +20,7 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from seisfill.io import dataset as names
-from seisfill.io.formats import decode_samples
+from seisfill.io.formats import decode_samples, storage_dtype
 from seisfill.io.geometry import GEOMETRY_WORDS, GatherIndex, detect_index, optional_field
 from seisfill.io.headers import TRACE_HEADER_SIZE, parse_trace_headers
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
@@ -67,9 +67,9 @@ def scan_segy(
         one chunk plus 240 bytes of header per trace.
     chunk_bytes : int
         Bytes read per system call.  A few MB keeps a chunk in cache while it
-        is decoded and checked, and its buffers below malloc's mmap threshold
-        (32 MB chunks ran at half the speed: every chunk was a fresh mapping
-        whose pages were faulted in again; see benchmarks/io.py).
+        is decoded and checked, and lets malloc reuse its buffers (32 MB chunks
+        took up to twice the time, with thousands of page faults per 250 MB;
+        see benchmarks/io.py).
     log_rms : bool
         Also compute each trace's log-RMS (a float64 pass over the samples,
         about a quarter of the scan time); without it ``SegyScan.log_rms`` is
@@ -80,18 +80,27 @@ def scan_segy(
     reasons = np.empty(n, dtype=np.uint8)
     rms = np.empty(n, dtype=np.float32) if log_rms else None
     samples = np.empty((n, ns), dtype=np.float32) if keep_samples else None
+    stored = storage_dtype(layout.format, layout.endian)
     with TraceReader(layout) as reader:
         for start, raw in reader.iter_chunks(chunk_bytes):
             stop = start + raw.shape[0]
             raw_headers[start:stop] = raw[:, :TRACE_HEADER_SIZE]
             trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
-            decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian)
+            in_place = samples is not None and layout.format != 1
+            if in_place:
+                # decode straight into the result (as decode_samples does for
+                # non-IBM formats): no temporary chunk and no second copy
+                decoded = samples[start:stop]
+                with np.errstate(over="ignore"):
+                    np.copyto(decoded, raw[:, TRACE_HEADER_SIZE:].view(stored), casting="unsafe")
+            else:
+                decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian)
             reasons[start:stop] = dead_reasons(decoded, trid["TraceIdentificationCode"])
             if rms is not None:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     energy = np.einsum("ij,ij->i", decoded, decoded, dtype=np.float64) / ns
                     rms[start:stop] = 0.5 * np.log(energy)
-            if samples is not None:
+            if samples is not None and not in_place:
                 samples[start:stop] = decoded
     return SegyScan(layout, raw_headers, reasons, rms, samples)
 
@@ -194,7 +203,11 @@ def build_dataset(
         outliers = rms_outliers(log_rms, reasons == 0, rms_outlier) & present
         reasons[outliers] |= np.uint8(DeadReason.RMS_OUTLIER)
     live = (reasons == 0) & present
-    raw_headers = np.where(present[..., None], scan.raw_headers[take], 0).astype(np.uint8)
+    if present.all() and np.array_equal(slot.reshape(-1), np.arange(scan.raw_headers.shape[0])):
+        raw_headers = scan.raw_headers.reshape(*slot.shape, TRACE_HEADER_SIZE)  # file in slot order: no copy
+    else:
+        raw_headers = scan.raw_headers[take]  # one copy (np.where + astype made three)
+        raw_headers[~present] = 0
 
     if index.kind == "cube":
         dims = ("inline", "crossline")

@@ -143,7 +143,7 @@ def write_segy(
     flag_word: str | None = DEFAULT_FLAG_WORD,
     sidecar: bool = True,
     trace_id: int = 1,
-    chunk_bytes: int = 4 << 20,
+    chunk_bytes: int = 8 << 20,
 ) -> WriteSummary:
     """Write ``ds`` to SEG-Y; only filled traces differ from the source.
 
@@ -169,9 +169,10 @@ def write_segy(
         TraceIdentificationCode given to traces with new samples (1, live;
         ``seisfill decimate`` writes 2, dead).
     chunk_bytes : int
-        Output written in pieces of about this size (bounded memory).  A few
-        MB: 32 MB pieces cost about twice the CPU time (fresh mappings whose
-        pages are faulted in for every piece; see benchmarks/io.py).
+        Output written in pieces of about this size (bounded memory).  8 MB:
+        32 MB pieces cost up to twice the CPU time on numpy data (cache misses,
+        buffers faulted in anew), while much smaller ones add per-piece
+        overhead on dask data (see benchmarks/io.py).
 
     Returns
     -------
@@ -245,16 +246,21 @@ def _chunk(
 ) -> np.ndarray:
     """Bytes of a run of output traces, shape (n, trace_size), uint8."""
     ns = ds[names.AMPLITUDE].shape[-1]
-    out = np.empty((kind.size, TRACE_HEADER_SIZE + ns * sample_format(fmt).itemsize), dtype=np.uint8)
+    shape = (kind.size, TRACE_HEADER_SIZE + ns * sample_format(fmt).itemsize)
     new = kind != _COPY
     if reader is not None:
         original = kind != _INSERTED
-        out[original] = reader.read_raw(source_trace[original])
+        if original.all():
+            out = reader.read_raw(source_trace)  # a fresh array already: no second buffer, no copy
+        else:
+            out = np.empty(shape, dtype=np.uint8)
+            out[original] = reader.read_raw(source_trace[original])
         inserted = kind == _INSERTED
         if inserted.any():
             out[inserted, :TRACE_HEADER_SIZE] = _pointwise(ds[names.TRACE_HEADER], slot[inserted])
         to_encode = new
     else:
+        out = np.empty(shape, dtype=np.uint8)
         out[:, :TRACE_HEADER_SIZE] = _pointwise(ds[names.TRACE_HEADER], slot)
         to_encode = np.ones(kind.size, dtype=bool)
     if to_encode.any():
