@@ -604,7 +604,10 @@ def _as_byte_array(raw: npt.ArrayLike | bytes | bytearray | memoryview) -> np.nd
 
 
 def decode_samples(
-    raw: np.ndarray | bytes | bytearray | memoryview, code: int, endian: Endian
+    raw: np.ndarray | bytes | bytearray | memoryview,
+    code: int,
+    endian: Endian,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Decode raw trace sample bytes to float32 amplitudes.
 
@@ -619,6 +622,10 @@ def decode_samples(
         SEG-Y data sample format code (see :data:`SAMPLE_FORMATS`).
     endian : {"big", "little"}
         Byte order of the file.
+
+    out : numpy.ndarray of float32, shape (..., ns), optional
+        Write the result here (e.g. a slice of a larger array) instead of a
+        new array; saves a copy when reading whole files.
 
     Returns
     -------
@@ -649,12 +656,16 @@ def decode_samples(
     if a.strides[-1] != 1:
         a = np.ascontiguousarray(a)
     samples = a.view(dtype)
-    if fmt.kind == "ibm":
+    if out is None:
         out = np.empty(samples.shape, np.float32)
+    elif out.shape != samples.shape or out.dtype != np.float32:
+        raise ValueError(f"out must be float32 of shape {samples.shape}, got {out.dtype} {out.shape}")
+    if fmt.kind == "ibm":
         _apply_blocked(_ibm_decode_kernel, samples, out, np.uint32)
         return out
     with np.errstate(over="ignore"):
-        return samples.astype(np.float32)
+        np.copyto(out, samples, casting="unsafe")
+    return out
 
 
 def encode_samples(values: npt.ArrayLike, code: int, endian: Endian) -> np.ndarray:

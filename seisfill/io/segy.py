@@ -20,7 +20,7 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from seisfill.io import dataset as names
-from seisfill.io.formats import decode_samples, storage_dtype
+from seisfill.io.formats import decode_samples
 from seisfill.io.geometry import GEOMETRY_WORDS, GatherIndex, detect_index, optional_field
 from seisfill.io.headers import TRACE_HEADER_SIZE, parse_trace_headers
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
@@ -80,28 +80,19 @@ def scan_segy(
     reasons = np.empty(n, dtype=np.uint8)
     rms = np.empty(n, dtype=np.float32) if log_rms else None
     samples = np.empty((n, ns), dtype=np.float32) if keep_samples else None
-    stored = storage_dtype(layout.format, layout.endian)
     with TraceReader(layout) as reader:
         for start, raw in reader.iter_chunks(chunk_bytes):
             stop = start + raw.shape[0]
             raw_headers[start:stop] = raw[:, :TRACE_HEADER_SIZE]
             trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
-            in_place = samples is not None and layout.format != 1
-            if in_place:
-                # decode straight into the result (as decode_samples does for
-                # non-IBM formats): no temporary chunk and no second copy
-                decoded = samples[start:stop]
-                with np.errstate(over="ignore"):
-                    np.copyto(decoded, raw[:, TRACE_HEADER_SIZE:].view(stored), casting="unsafe")
-            else:
-                decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian)
+            # decode straight into the result when keeping the samples: no second copy
+            target = samples[start:stop] if samples is not None else None
+            decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian, out=target)
             reasons[start:stop] = dead_reasons(decoded, trid["TraceIdentificationCode"])
             if rms is not None:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     energy = np.einsum("ij,ij->i", decoded, decoded, dtype=np.float64) / ns
                     rms[start:stop] = 0.5 * np.log(energy)
-            if samples is not None and not in_place:
-                samples[start:stop] = decoded
     return SegyScan(layout, raw_headers, reasons, rms, samples)
 
 
