@@ -363,11 +363,14 @@ def iterate_numpy(prob: Problem, opt: Options) -> Result:
             np.multiply(y, w, out=y)
             np.add(y, ad, out=y)
         done = k + 1
+        # a stall while the threshold is still above the whole spectrum (nothing kept,
+        # e.g. alpha < 1 with a soft threshold shrinking the live samples) is not
+        # convergence: stop early only once something passes the threshold
         check = opt.tol > 0 and (done % CHECK_EVERY == 0) and done < opt.n_iter
         if opt.fast:
             assert x_prev is not None
             np.subtract(y, x_prev, out=x_prev)  # x_prev <- x_{k+1} - x_k
-            if check and _small_change(x_prev, y, opt.tol):
+            if check and _small_change(x_prev, y, opt.tol) and keep_re.any():
                 x = y
                 break
             t_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t_k * t_k))
@@ -377,7 +380,7 @@ def iterate_numpy(prob: Problem, opt: Options) -> Result:
             np.add(x_prev, y, out=x_prev)  # extrapolated point
             x, x_prev = x_prev, y
         else:
-            if check and _small_change(np.subtract(y, x), y, opt.tol):
+            if check and _small_change(np.subtract(y, x), y, opt.tol) and keep_re.any():
                 x = y
                 break
             x = y
@@ -453,12 +456,12 @@ def iterate_torch(prob: Problem, opt: Options, device: str | None) -> Result:
                 beta = min((t_k - 1.0) / t_next, BETA_MAX)
                 t_k = t_next
                 diff = y - x_prev
-                if check and _small_change_torch(diff, y, opt.tol):
+                if check and _small_change_torch(diff, y, opt.tol) and bool(amp.any()):
                     x_prev = y
                     break
                 x, x_prev = y + beta * diff, y
             else:
-                if check and _small_change_torch(y - x, y, opt.tol):
+                if check and _small_change_torch(y - x, y, opt.tol) and bool(amp.any()):
                     x = y
                     break
                 x = y
