@@ -46,6 +46,8 @@ from typing import Any
 import yaml
 
 from seisfill.errors import SeisfillError
+from seisfill.train.losses import LOSS_DEFAULTS
+from seisfill.train.normalize import NORM_DEFAULTS
 
 __all__ = [
     "DEFAULTS",
@@ -122,16 +124,7 @@ DEFAULTS: dict[str, Any] = {
         "npz_margin": [8, 0],
         "npz_dtype": "float16",
     },
-    "normalize": {
-        "method": "percentile",
-        "percentile": 99.0,
-        "floor": 1e-8,
-        "gain": "agc",
-        "agc_window": 64,
-        "agc_floor": 0.05,
-        "tpow": 2.0,
-        "dt": 0.004,
-    },
+    "normalize": dict(NORM_DEFAULTS),
     "augment": {
         "enabled": True,
         "flip": 0.5,
@@ -151,14 +144,7 @@ DEFAULTS: dict[str, Any] = {
         "grid_axes": {"crossline": 0.4, "inline": 0.3, "both": 0.3},
         "max_hole_ratio": 5.0,
     },
-    "loss": {
-        "hole": 6.0,
-        "valid": 1.0,
-        "spectral": 0.1,
-        "spectral_log": True,
-        "spectral_eps": 1.0,
-        "on_raw_output": True,
-    },
+    "loss": dict(LOSS_DEFAULTS),
     "train": {
         "steps": 1000,
         "batch_size": 16,
