@@ -99,6 +99,28 @@ def test_hyperbolic_random_50(hyper: np.ndarray) -> None:
     assert _snr(hyper, live, window=None) < 10.0  # why POCS needs windows on curved events
 
 
+@pytest.mark.parametrize("pattern", ["random50", "gap8"])
+def test_auto_window_cross_validation(plane: np.ndarray, pattern: str) -> None:
+    """Hiding live traces picks large windows for plane waves, small ones for curved events."""
+    curved = hyperbolas(nt=256, dx=25.0)  # strongly curved: 3.2 km offsets at 2 km/s from 0.4 s
+    for data, want in ((plane, (256, 128)), (curved, (64, 32))):
+        live = decimate(data.shape[0], pattern, 3)
+        assert auto_window(data, live) == want
+        assert auto_window(data, live, fast=True) == want
+        # the choice is the better of the two on the real holes
+        snr = {w: _snr(data, live, window=w) for w in ((256, 128), (64, 32))}
+        assert max(snr, key=snr.get) == want, snr
+    # deterministic, batched (one choice for the call), candidates configurable
+    live = decimate(128, "random50", 0)
+    assert auto_window(plane, live) == auto_window(plane, live)
+    both = np.stack([plane, plane[::-1]])
+    assert auto_window(both, np.stack([live, live[::-1]])) == (256, 128)
+    assert auto_window(plane, live, window_candidates=[(128, 64)]) == (128, 64)
+    assert auto_window(plane, live, window_candidates=[(64, 32), (999, 999)]) == (256, 128)
+    with pytest.raises(SeisfillError, match="window_candidates"):
+        pocs_fk(plane, live, window_candidates="big")
+
+
 def test_fista_matches_plain_in_fewer_iterations(plane: np.ndarray, hyper256: np.ndarray) -> None:
     """30 FISTA iterations are as good as 100 plain ones (mean over 3 masks).
 
