@@ -6,6 +6,8 @@ Usage::
     python benchmarks/compare.py            # full run (5-10 min on 2 shared cores)
     python benchmarks/compare.py --quick    # fewer, shorter windows, one timing round,
                                             # no synthetic part (< 1 min)
+    python benchmarks/compare.py --holdout  # the shipped networks against every classical
+                                            # method on the real windows held out of training
 
 Options: ``--repeat N`` timing rounds (default 3, quick 1), ``--patterns`` (comma
 separated specs), ``--skip-speed``, ``--no-variants``, ``--[no-]synthetic``,
@@ -921,8 +923,87 @@ def report(
     return "\n".join(out)
 
 
+# ---------------------------------------------------------------------------
+# Shipped models on the held-out windows (issue: shipped models)
+# ---------------------------------------------------------------------------
+
+#: patterns of the shipped-model target, and the margin over the best classical method
+MODEL_PATTERNS = ("random50", "regular2", "gap8")
+MODEL_GAIN_DB = 3.0
+
+
+def holdout_report(patterns: Sequence[str], command: str, log: Callable[[str], None]) -> str:
+    """Shipped models against every classical method (pylops included) on the held-out real windows.
+
+    The windows are those of ``benchmarks/model_cards.py`` (never seen in training):
+    2-D models fill each 2-D window (cube inlines one by one), 3-D models the held-out
+    inlines of each cube as a volume; data sets weigh equally.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from model_cards import _classical, _model, holdout_windows, score_methods
+
+    from seisfill.models import DEFAULT_2D, DEFAULT_3D, list_models
+
+    start = time.perf_counter()
+    two, three = holdout_windows()
+    cards = list_models()
+
+    def pylops_run(data: np.ndarray, live: np.ndarray) -> np.ndarray:
+        return pylops_fk(data, live, 0.004)
+
+    out = [f"Command: `{command}`  ", f"Date: {_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}  ",
+           f"Machine: {machine()}\n"]
+    verdicts = []
+    for ndim, windows, label in ((2, two, "2-D windows"), (3, three, "3-D cubes (held-out inlines)")):
+        methods: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {}
+        for c in cards:
+            if c.ndim == ndim:
+                methods[f"unet {c.name}"] = _model(c.name)
+        for m in ("linear", "fx", "pocs"):
+            methods[m] = _classical(m, ndim == 3)
+        methods["pylops fk"] = pylops_run
+        log(f"held-out {label}: {len(windows)} window(s), {len(methods)} methods ...")
+        res = score_methods(methods, windows, tuple(patterns))
+        out.append(f"### Held-out real {label}\n")
+        out.append("Missing-trace SNR (dB, data sets weigh equally) / total seconds:\n")
+        out.append(md_table(["method", *patterns], [
+            [name] + [f"{res[name][p]['snr']:.1f} / {res[name][p]['seconds']:.1f} s" if p in res[name] else "-" for p in patterns]
+            for name in methods
+        ]))
+        sets = sorted({d for name in methods for p in patterns for d in res[name].get(p, {}).get("per_dataset", {})})
+        out.append("\nPer data set (missing-trace SNR, dB):\n")
+        out.append(md_table(["data set", "method", *patterns], [
+            [d, name] + [f"{res[name].get(p, {}).get('per_dataset', {}).get(d, math.nan):.1f}" for p in patterns]
+            for d in sets for name in methods
+        ]))
+        out.append("")
+        default = f"unet {DEFAULT_3D if ndim == 3 else DEFAULT_2D}"
+        if default in res:
+            for p in MODEL_PATTERNS:
+                if p not in patterns:
+                    continue
+                best_name, best = max(((res[m][p]["snr"], m) for m in ("linear", "fx", "pocs", "pylops fk")), key=lambda t: t[0])[::-1]
+                gain = res[default][p]["snr"] - best
+                verdicts.append([label, p, default, f"{res[default][p]['snr']:.1f}", f"{best_name} {best:.1f}",
+                                 f"{gain:+.1f}", "PASS" if gain >= MODEL_GAIN_DB else "FAIL"])
+    if verdicts:
+        out.append(f"### Target: default model >= best classical + {MODEL_GAIN_DB:.0f} dB\n")
+        out.append(md_table(["data", "pattern", "model", "model dB", "best classical dB", "margin", "verdict"], verdicts))
+        two_d = [float(v[5]) for v in verdicts if v[0].startswith("2-D")]
+        if two_d:
+            mean = float(np.mean(two_d))
+            out.append(f"\nMean 2-D margin over {', '.join(MODEL_PATTERNS)}: {mean:+.1f} dB: "
+                       f"{'PASS' if mean >= MODEL_GAIN_DB else 'FAIL'}")
+    out.append(f"\nRun time {time.perf_counter() - start:.0f} s")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--holdout", action="store_true",
+        help="instead: the shipped models against every classical method on the held-out real windows",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="fewer windows, one timing round (< 1 min)"
     )
@@ -950,6 +1031,9 @@ def main(argv: list[str] | None = None) -> int:
         " " + " ".join(sys.argv[1:]) if argv is None and sys.argv[1:] else ""
     )
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    if args.holdout:
+        print(holdout_report(patterns if args.patterns != ",".join(PATTERNS) else PATTERNS, command, log))
+        return 0
     start = time.perf_counter()
     windows, cubes, notes = load_windows(args.data_dir, quick=args.quick)
     log(f"{len(windows)} windows, {len(cubes)} cubes, patterns {patterns}")

@@ -59,13 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path)
     p.add_argument("output", type=Path)
     _add_geometry(p)
-    p.add_argument("--method", default="linear", help="interpolation method (default: linear)")
+    p.add_argument("--method", default="unet", help="interpolation method (default: unet, the shipped network; pocs, fx, linear need no torch)")
+    p.add_argument("--model", default=None, metavar="NAME|PATH", help="network for --method unet: a shipped name (seisfill models) or a .pt file from seisfill train (default: partial2d for gathers and lines, partial3d for cubes)")
+    p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N (--method unet)")
+    p.add_argument("--batch-size", type=int, default=16, metavar="N", help="windows per forward pass (--method unet; default 16)")
+    prog = p.add_mutually_exclusive_group()
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar (default: when stderr is a terminal)")
+    prog.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.add_argument("--regularize", action="store_true", help="insert slots missing from each gather's nominal sequence (of the sort key) and fill them as new traces")
     p.add_argument("--step", type=int, help="nominal spacing of the sort key for --regularize (default: most common)")
     p.add_argument("--extent", choices=("gather", "survey"), default="gather", help="--regularize range: within each gather, or the survey-wide first..last value")
     p.add_argument("--rms-outlier", type=float, metavar="K", help="treat traces whose RMS is K robust sigmas off their gather as dead")
     p.add_argument("--flag-word", default="UnassignedInt1", help="header word that records filled (1) and inserted (2) traces; 'none' to leave headers alone (default: UnassignedInt1, bytes 233-236)")
     p.add_argument("--skip-empty", action="store_true", help="pass gathers with no live trace through unfilled instead of failing")
+
+    p = sub.add_parser("models", help="list the shipped pretrained models and their validation figures")
+    p.add_argument("--json", action="store_true", help="print the model cards as JSON")
 
     p = sub.add_parser("convert", help="convert SEG-Y <-> netCDF (.nc) / Zarr (.zarr), exactly")
     p.add_argument("input", type=Path)
@@ -105,19 +114,53 @@ def _cmd_fill(args: argparse.Namespace) -> None:
     ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
     if args.regularize:
         ds = seisfill.regularize(ds, step=args.step, extent=args.extent)
-    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty)
+    options: dict = {}
+    if args.method == "unet":
+        from seisfill._deps import require
+
+        require("torch", "--method unet (the default)")  # pocs, fx and linear run without torch
+        if args.batch_size < 1:
+            raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
+        progress = sys.stderr.isatty() if args.progress is None else args.progress
+        options = {"model": args.model, "device": args.device, "batch_size": args.batch_size, "progress": progress}
+    elif args.model is not None:
+        raise SeisfillError(f"--model is for --method unet, not '{args.method}'")
+    t_fill = time.perf_counter()
+    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, **options)
+    t_fill = time.perf_counter() - t_fill
     flag = None if str(args.flag_word).lower() == "none" else args.flag_word
     summary = seisfill.write_segy(filled, args.output, template=args.input, flag_word=flag)
     g_dim = filled["live"].dims[0]
+    n_new = summary.n_filled + summary.n_inserted
+    how = f"'{args.method}'" + (f" (model {filled.attrs['fill_model']})" if "fill_model" in filled.attrs else "")
+    rate = f", {n_new / t_fill:.0f} traces/s" if n_new and t_fill > 0 else ""
     print(
         f"seisfill fill: {args.input} -> {args.output}\n"
         f"  {filled.sizes[g_dim]} {g_dim}(s), {summary.n_traces} traces written\n"
         f"  filled {summary.n_filled} dead trace(s), inserted {summary.n_inserted} missing trace(s) "
-        f"with '{args.method}'\n"
+        f"with {how}\n"
         f"  record of filled traces: {summary.sidecar}"
         + (f" and header word {flag} (1 filled, 2 inserted)" if flag else "")
-        + f"\n  {time.perf_counter() - start:.2f} s"
+        + f"\n  {time.perf_counter() - start:.2f} s (filling {t_fill:.2f} s{rate})"
     )
+
+
+def _cmd_models(args: argparse.Namespace) -> None:
+    from seisfill.models import DEFAULT_2D, DEFAULT_3D, list_models
+
+    cards = list_models()
+    if args.json:
+        print(json.dumps({c.name: c.facts for c in cards}, indent=1))
+        return
+    print("shipped models (seisfill/weights/; load with --model NAME, or give a .pt path):")
+    patterns = ("random50", "regular2", "gap8")
+    print(f"  {'name':<11} {'dims':<4} {'conv':<8} {'MB':>5}  held-out SNR dB {'/'.join(patterns):<23} summary")
+    for c in cards:
+        snr = c.facts.get("validation", {}).get("snr", {}).get(c.name, {})
+        vals = "/".join(f"{snr[p]['snr']:.1f}" if p in snr else "-" for p in patterns)
+        mark = " (default)" if c.name in (DEFAULT_2D, DEFAULT_3D) else ""
+        print(f"  {c.name:<11} {c.ndim}D   {c.conv:<8} {c.size_mb:5.1f}  {vals:<39} {c.summary}{mark}")
+    print("model cards: seisfill/weights/<name>.md")
 
 
 def _cmd_convert(args: argparse.Namespace) -> None:
@@ -163,7 +206,14 @@ def _cmd_train(args: argparse.Namespace) -> None:
         raise SystemExit(code)
 
 
-_COMMANDS = {"train": _cmd_train, "info": _cmd_info, "fill": _cmd_fill, "convert": _cmd_convert, "decimate": _cmd_decimate}
+_COMMANDS = {
+    "train": _cmd_train,
+    "info": _cmd_info,
+    "fill": _cmd_fill,
+    "models": _cmd_models,
+    "convert": _cmd_convert,
+    "decimate": _cmd_decimate,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

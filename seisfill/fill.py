@@ -1,14 +1,18 @@
 """``fill``: the one entry point for every interpolation method.
 
 Works on a seisfill dataset gather by gather (or inline by inline for a
-cube).  Live traces come back bit-identical; the slots that were dead or
-missing get the method's estimate and are marked in a ``filled`` variable
-that :func:`seisfill.write_segy` uses.
+cube; a 3-D network takes the whole cube).  Live traces come back
+bit-identical; the slots that were dead or missing get the method's estimate
+and are marked in a ``filled`` variable that :func:`seisfill.write_segy` uses.
+
+Methods: ``unet`` (a shipped or trained masked U-Net, :mod:`seisfill.models`;
+needs torch), ``pocs``, ``fx``, ``linear`` (numpy only).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -21,8 +25,69 @@ from seisfill.io import dataset as names
 
 __all__ = ["fill", "METHODS", "fill_array"]
 
+
+
+def fill_unet(
+    data: np.ndarray,
+    live: np.ndarray,
+    model: Any = None,
+    *,
+    device: str = "auto",
+    batch_size: int = 16,
+    window: tuple[int, ...] | None = None,
+    overlap: tuple[int, ...] | None = None,
+    progress: bool = False,
+    target: np.ndarray | None = None,
+) -> np.ndarray:
+    """Fill with a masked U-Net (sliding windows, :func:`seisfill.nn.inference.fill_with_model`).
+
+    Parameters
+    ----------
+    data : numpy.ndarray, shape (..., n_trace, n_time)
+        Gathers for a 2-D model, ``(n_inline, n_crossline, n_time)`` for a 3-D one.
+    live : numpy.ndarray of bool, shape data.shape[:-1]
+    model : str, Path or LoadedModel, optional
+        Shipped name (``partial2d``...), weights path, or a loaded model
+        (default: the shipped 2-D default).
+    device, batch_size, window, overlap, progress
+        See :class:`seisfill.nn.inference.InferenceOptions` (window/overlap
+        default to the model card's).
+    target : numpy.ndarray of bool, optional
+        Traces to fill (default every non-live one).
+
+    Returns
+    -------
+    numpy.ndarray
+        Live traces bit-identical; traces no window could reach with live
+        context (rare: a gap wider than the gather's live part) are filled
+        by ``linear``.
+    """
+    from seisfill.models import resolve_model
+    from seisfill.nn.inference import InferenceOptions, fill_with_model
+
+    loaded = resolve_model(model, device, ndim=2)
+    opts = InferenceOptions(
+        window=tuple(window or loaded.window),
+        overlap=tuple(overlap or loaded.overlap),
+        batch_size=batch_size,
+        device=device,
+        normalize=loaded.normalize,
+        progress=progress,
+    )
+    filled, unreached = fill_with_model(data, live, loaded.model, opts, target=target)
+    if unreached.any():
+        fallback = fill_linear(np.where(live[..., None], data, 0).astype(data.dtype), live)
+        filled = np.where(unreached[..., None], fallback, filled).astype(data.dtype, copy=False)
+    return filled
+
+
 #: method name -> function(data (..., n_trace, n_time), live (..., n_trace), **options) -> filled
-METHODS: dict[str, Callable[..., np.ndarray]] = {"linear": fill_linear, "fx": fx_interp, "pocs": pocs_fk}
+METHODS: dict[str, Callable[..., np.ndarray]] = {
+    "unet": fill_unet,
+    "pocs": pocs_fk,
+    "fx": fx_interp,
+    "linear": fill_linear,
+}
 
 
 def fill_array(data: np.ndarray, live: np.ndarray, method: str = "linear", **options) -> np.ndarray:
@@ -81,6 +146,14 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
     pad = ds[names.PAD].values if names.PAD in ds else np.zeros_like(live)
     target = ~live & ~pad
     empty = target.any(axis=1) & ~live.any(axis=1)
+    whole_cube = False
+    if method == "unet":
+        from seisfill.models import resolve_model
+
+        # load once for every block; a 3-D model takes the whole cube (or stack of gathers)
+        default_ndim = 3 if g_dim == "inline" else 2
+        options["model"] = resolve_model(options.get("model"), options.get("device", "auto"), ndim=default_ndim)
+        whole_cube = options["model"].ndim == 3
     if empty.any() and not skip_empty:
         first = ds[g_dim].values[np.flatnonzero(empty)[0]]
         raise SeisfillError(
@@ -96,14 +169,23 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
         if not rows.any():
             return amplitude
         out = np.array(amplitude, copy=True)
+        if whole_cube:
+            estimate = fill_array(out, live_block, method, target=target_block, **options)
+            out[...] = np.where(target_block[..., None], estimate, out)
+            return out
+        if method == "unet":
+            options["target"] = target_block[rows]
         estimate = fill_array(out[rows], live_block[rows], method, **options)
         out[rows] = np.where(target_block[rows][..., None], estimate, out[rows])
         return out
 
+    amplitude, live_da = ds[names.AMPLITUDE], ds[names.LIVE]
+    if whole_cube and amplitude.chunks is not None:  # a 3-D network needs the whole cube in one block
+        amplitude, live_da = amplitude.chunk({g_dim: -1, t_dim: -1}), live_da.chunk({g_dim: -1, t_dim: -1})
     filled_amp = xr.apply_ufunc(
         one_block,
-        ds[names.AMPLITUDE],
-        ds[names.LIVE],
+        amplitude,
+        live_da,
         xr.DataArray(target, dims=(g_dim, t_dim)),
         input_core_dims=[[t_dim, "time"], [t_dim], [t_dim]],
         output_core_dims=[[t_dim, "time"]],
@@ -115,4 +197,6 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
     previous = ds[names.FILLED].values if names.FILLED in ds else np.zeros_like(target)
     out[names.FILLED] = ((g_dim, t_dim), previous | target, {"long_name": "slot got new samples"})
     out.attrs["fill_method"] = method
+    if method == "unet":
+        out.attrs["fill_model"] = options["model"].name
     return out

@@ -174,3 +174,60 @@ class TestBadInput:
     def test_bad_pattern(self, gather, tmp_path, capsys):
         code, _, err = _run(["decimate", gather, tmp_path / "d.sgy", "--pattern", "sometimes"], capsys)
         _assert_clean_failure(code, err, tmp_path, output=tmp_path / "d.sgy")
+
+
+class TestNetworkFill:
+    """``seisfill fill`` with the shipped network (the default method) and ``seisfill models``."""
+
+    def test_default_fill_is_unet_and_bytes_outside_filled_traces_are_kept(self, gather, tmp_path, capsys):
+        pytest.importorskip("torch")
+        dead = tmp_path / "dead.sgy"
+        assert _run(["decimate", gather, dead, "--pattern", "random25", "--seed", "2"], capsys)[0] == 0
+        out = tmp_path / "filled.sgy"
+        code, text, _ = _run(["fill", dead, out, "--device", "cpu", "--batch-size", "4"], capsys)
+        assert code == 0
+        assert "with 'unet' (model gated2d)" in text and "traces/s" in text
+        src, dst = dead.read_bytes(), out.read_bytes()
+        assert len(src) == len(dst)
+        with segyio.open(dead, ignore_geometry=True) as f:
+            killed = set(np.flatnonzero(f.attributes(segyio.TraceField.TraceIdentificationCode)[:] == 2).tolist())
+            n_samples = len(f.samples)
+        start, size = 3600, 240 + 4 * n_samples
+        assert src[:start] == dst[:start]  # textual + binary headers
+        for i in range(24):
+            a, b = src[start + i * size : start + (i + 1) * size], dst[start + i * size : start + (i + 1) * size]
+            if i in killed:
+                assert a[240:] != b[240:]  # samples filled
+            else:
+                assert a == b  # every header and sample byte of a live trace
+
+    def test_bad_weights_file(self, gather, tmp_path, capsys):
+        pytest.importorskip("torch")
+        bad = tmp_path / "bad.pt"
+        bad.write_bytes(b"\x00garbage" * 100)
+        out = tmp_path / "o.sgy"
+        code, _, err = _run(["fill", gather, out, "--model", bad], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=out)
+        assert "not a readable seisfill weights file" in err
+        code, _, err = _run(["fill", gather, out, "--model", "no_such_model"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=out)
+        assert "no shipped model named 'no_such_model'" in err
+
+    def test_bad_network_options(self, gather, tmp_path, capsys):
+        out = tmp_path / "o.sgy"
+        code, _, err = _run(["fill", gather, out, "--method", "fx", "--model", "partial2d"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=out)
+        pytest.importorskip("torch")
+        code, _, err = _run(["fill", gather, out, "--batch-size", "0"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=out)
+        code, _, err = _run(["fill", gather, out, "--device", "quantum"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=out)
+
+    def test_models_command(self, capsys):
+        code, out, _ = _run(["models"], capsys)
+        assert code == 0
+        for name in ("partial2d", "gated2d", "partial3d", "gated3d"):
+            assert name in out
+        code, out, _ = _run(["models", "--json"], capsys)
+        cards = json.loads(out)
+        assert cards["partial2d"]["model"]["conv"] == "partial"

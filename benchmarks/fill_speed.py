@@ -1,0 +1,67 @@
+#!/usr/bin/env python
+"""Network fill throughput: missing traces filled per second, 1000-sample traces.
+
+Usage::
+
+    python benchmarks/fill_speed.py                      # every shipped 2-D model, CPU
+    python benchmarks/fill_speed.py --models partial2d --device cuda --batch-size 256
+
+Fills 4 synthetic gathers of 240 traces x 1000 samples (seisfill.synthetic) with
+``random50`` (half the traces missing) and ``dead10`` (10 % isolated dead channels)
+through :func:`seisfill.fill_array` (method ``unet``: sliding windows, normalisation,
+blending, batching: everything a user's ``seisfill fill`` runs except reading and
+writing SEG-Y), after one warm-up call; best of ``--repeat`` rounds.  Prints a markdown
+table: traces filled per second, and all traces (live + filled) per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import torch
+
+    from seisfill.fill import fill_array
+    from seisfill.masks import decimate
+    from seisfill.models import list_models, load_model
+    from seisfill.synthetic import random_gather
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--models", default=",".join(c.name for c in list_models() if c.ndim == 2))
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--gathers", type=int, default=4)
+    args = p.parse_args(argv)
+    data = np.stack([random_gather(seed, n_traces=240, nt=1000, dt=0.004).data for seed in range(args.gathers)])
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "
+          f"({torch.get_num_threads()} threads), device {args.device}\n")
+    print("| model | pattern | traces filled | seconds | filled traces/s | all traces/s |")
+    print("|---|---|---|---|---|---|")
+    for name in args.models.split(","):
+        loaded = load_model(name, device=args.device)
+        for pattern in ("random50", "dead10"):
+            live = np.stack([decimate(data.shape[1], pattern, seed=g) for g in range(args.gathers)])
+            fill_array(data[:1], live[:1], "unet", model=loaded, device=args.device, batch_size=args.batch_size)
+            best = float("inf")
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                fill_array(data, live, "unet", model=loaded, device=args.device, batch_size=args.batch_size)
+                best = min(best, time.perf_counter() - t0)
+            n = int((~live).sum())
+            print(f"| {name} | {pattern} | {n} | {best:.2f} | {n / best:.0f} | {live.size / best:.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

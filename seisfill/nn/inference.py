@@ -1,0 +1,353 @@
+"""Fill whole gathers and cubes with a trained network: sliding windows, blended.
+
+A network is trained on small patches (e.g. 256 samples x 64 traces); a
+survey's gathers are any size.  :func:`fill_with_model` cuts every gather (or
+cube) into overlapping windows along time and the trace axes, normalises each
+window the way the model was trained (:mod:`seisfill.train.normalize`: AGC in
+time, so spherical divergence and strong shallow events do not dominate, and a
+robust percentile scale; nothing is clipped), runs the windows through the
+network in batches, undoes the normalisation and blends the overlapping
+estimates with smooth (sine-squared) weights that sum to one::
+
+    out(t, x) = sum_w  b_w(t, x) * y_w(t, x) / sum_w b_w(t, x)
+
+where ``b_w`` is a product of 1-D ramps that rise over the overlap at every
+inner window edge (flat at the edges of the gather).  Only windows whose trace
+range contains a trace to fill are run; live traces are returned unchanged.
+
+Windows along the trace axes widen automatically to bridge the longest gap
+with live context on both sides (a window that held no live trace would have
+nothing to fill from).  A trace slot that no window with live context reaches
+(a gather with one live trace at one end and a gap wider than the window, say)
+gets nothing here; :func:`fill_with_model` reports it in ``unreached`` and
+the caller falls back to linear interpolation for it.
+
+Arrays are trace-major like every seisfill method: a 2-D model takes
+``(..., n_trace, n_time)`` gathers, a 3-D model ``(..., n_inline,
+n_crossline, n_time)`` cubes (or a stack of neighbouring gathers as
+``(n_gather, n_trace, n_time)``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from seisfill.errors import SeisfillError
+from seisfill.train.normalize import denormalize, normalize
+
+__all__ = ["InferenceOptions", "fill_with_model", "resolve_device", "window_starts", "blend_ramp"]
+
+
+@dataclass
+class InferenceOptions:
+    """How :func:`fill_with_model` cuts and runs windows.
+
+    Attributes
+    ----------
+    window : sequence of int
+        Window size per model axis, time first: ``(T, X)`` or ``(T, X, Y)``.
+        Each is clipped to the data's size.
+    overlap : sequence of int
+        Overlap of neighbouring windows per axis, samples / traces (the
+        blending ramps are this long).
+    batch_size : int
+        Windows per forward pass.
+    device : str
+        ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``, ``"cuda:N"``.
+    precision : str
+        ``"auto"`` (bf16 autocast on CUDA, fp32 on CPU), ``"bf16"`` or ``"fp32"``.
+    normalize : mapping
+        The model's ``normalize`` config (:mod:`seisfill.train.normalize`).
+    progress : bool
+        Show a tqdm bar over the windows.
+    """
+
+    window: Sequence[int] = (256, 64)
+    overlap: Sequence[int] = (32, 16)
+    batch_size: int = 16
+    device: str = "auto"
+    precision: str = "auto"
+    normalize: Mapping[str, Any] = field(default_factory=dict)
+    progress: bool = False
+
+
+def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; a clear error for a CUDA request without CUDA."""
+    if device is None or str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise SeisfillError(f"unknown device {device!r}: auto, cpu, cuda or cuda:N") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise SeisfillError("--device cuda asked for, but torch sees no CUDA GPU on this machine")
+    return dev
+
+
+def window_starts(n: int, size: int, overlap: int) -> list[int]:
+    """Start indices of windows of ``size`` covering ``0..n`` with at least ``overlap`` overlap.
+
+    The last window ends at ``n`` exactly (it may overlap its neighbour more).
+    """
+    if size >= n:
+        return [0]
+    step = max(1, size - overlap)
+    starts = list(range(0, n - size, step))
+    starts.append(n - size)
+    return starts
+
+
+def blend_ramp(size: int, overlap: int, left: bool, right: bool) -> np.ndarray:
+    """1-D blending weight of a window: sine-squared ramps over ``overlap`` at inner edges.
+
+    Parameters
+    ----------
+    size : int
+        Window length.
+    overlap : int
+        Ramp length (clipped to half the window).
+    left, right : bool
+        Whether the window has a neighbour on that side (a ramp there).
+
+    Returns
+    -------
+    ndarray of float32, shape (size,)
+        Strictly positive weights, 1 in the middle.
+    """
+    w = np.ones(size, dtype=np.float32)
+    n = min(int(overlap), size // 2)
+    if n > 0:
+        ramp = np.sin(0.5 * np.pi * (np.arange(n) + 0.5) / n).astype(np.float32) ** 2
+        if left:
+            w[:n] = ramp
+        if right:
+            w[size - n :] = ramp[::-1]
+    return w
+
+
+def _longest_run(missing: np.ndarray) -> int:
+    """Longest run of True along the last axis (per 1-D row, max over rows)."""
+    best = 0
+    rows = missing.reshape(-1, missing.shape[-1]) if missing.ndim else missing.reshape(1, 1)
+    for row in rows:
+        if not row.any():
+            continue
+        edges = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+        best = max(best, int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()))
+    return best
+
+
+def _axis_windows(target: np.ndarray, live: np.ndarray, size: Sequence[int]) -> list[int]:
+    """Trace-axis window sizes, widened so the longest gap has live traces on both sides."""
+    out = []
+    for axis, base in enumerate(size):
+        moved = np.moveaxis(~live, axis, -1)
+        gap = _longest_run(moved)
+        need = 2 * gap + 8
+        w = int(base)
+        if need > w:
+            w = int(math.ceil(need / 16) * 16)
+        out.append(min(w, target.shape[axis]))
+    return out
+
+
+@dataclass
+class _Window:
+    item: int                 # which gather / cube of the batch
+    slices: tuple[slice, ...] # in model layout (time first)
+    weight: np.ndarray        # blending weight, window shape
+
+
+def _windows(
+    shape: Sequence[int],
+    sizes: Sequence[int],
+    overlaps: Sequence[int],
+    trace_target: np.ndarray,
+    trace_live: np.ndarray,
+) -> Iterator[tuple[tuple[slice, ...], np.ndarray]]:
+    """Windows (model layout: time, then trace axes) holding a target and a live trace."""
+    per_axis = []
+    for n, size, ov in zip(shape, sizes, overlaps, strict=True):
+        starts = window_starts(n, size, ov)
+        per_axis.append([(s, min(size, n), s > 0, s + min(size, n) < n) for s in starts])
+    for combo in itertools.product(*per_axis):
+        trace_sl = tuple(slice(s, s + w) for s, w, _, _ in combo[1:])
+        if not trace_target[trace_sl].any() or not trace_live[trace_sl].any():
+            continue
+        weight = None
+        for k, (_s, w, left, right) in enumerate(combo):
+            r = blend_ramp(w, overlaps[k], left, right)
+            r = r.reshape((-1,) + (1,) * (len(combo) - 1 - k))
+            weight = r if weight is None else weight * r
+        assert weight is not None
+        yield tuple(slice(s, s + w) for s, w, _, _ in combo), np.ascontiguousarray(
+            np.broadcast_to(weight, tuple(w for _, w, _, _ in combo)), dtype=np.float32
+        )
+
+
+def fill_with_model(
+    data: np.ndarray,
+    live: np.ndarray,
+    model: nn.Module,
+    options: InferenceOptions | None = None,
+    target: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill non-live traces with a masked U-Net, window by window.
+
+    Parameters
+    ----------
+    data : ndarray, shape (..., n_trace, n_time) or (..., n_inline, n_crossline, n_time)
+        Trace-major gathers (2-D model) or cubes (3-D model); the samples of
+        non-live traces are ignored.
+    live : ndarray of bool, shape data.shape[:-1]
+        Live traces.
+    model : torch.nn.Module
+        A :class:`seisfill.nn.MaskedUNet` (``model.ndim`` 2 or 3).
+    options : InferenceOptions, optional
+        Windows, batch, device, normalisation.
+    target : ndarray of bool, shape data.shape[:-1], optional
+        Traces to fill (default: every non-live trace).
+
+    Returns
+    -------
+    filled : ndarray, shape data.shape, data.dtype
+        Live traces bit-identical to ``data``; targets filled where reached.
+    unreached : ndarray of bool, shape data.shape[:-1]
+        Targets no window with live context reached (left as in ``data``).
+    """
+    opts = options or InferenceOptions()
+    ndim = int(getattr(model, "ndim", 2))
+    data = np.asarray(data)
+    live = np.asarray(live, dtype=bool)
+    if data.ndim < ndim or live.shape != data.shape[:-1]:
+        raise SeisfillError(
+            f"{ndim}-D model needs data of shape (..., {'n_trace' if ndim == 2 else 'n_inline, n_crossline'}, n_time) "
+            f"and a live mask of data.shape[:-1]; got {data.shape} and {live.shape}"
+        )
+    target = ~live if target is None else np.asarray(target, dtype=bool) & ~live
+    lead = data.shape[: data.ndim - ndim]
+    n_items = int(np.prod(lead)) if lead else 1
+    items = data.reshape((n_items,) + data.shape[len(lead) :])
+    live_i = live.reshape((n_items,) + live.shape[len(lead) :])
+    target_i = target.reshape(live_i.shape)
+    device = resolve_device(opts.device)
+    amp = None
+    if (opts.precision == "auto" and device.type == "cuda") or opts.precision == "bf16":
+        amp = torch.bfloat16
+    elif opts.precision not in ("auto", "fp32"):
+        raise SeisfillError(f"unknown precision {opts.precision!r}: auto, bf16 or fp32")
+    param = next(model.parameters())
+    if param.device != device:
+        model = model.to(device)
+    model.eval()
+
+    window = list(opts.window)[: ndim]
+    overlap = list(opts.overlap)[: ndim]
+    if len(window) != ndim or len(overlap) != ndim:
+        raise SeisfillError(f"window and overlap need {ndim} sizes (time first), got {opts.window}, {opts.overlap}")
+
+    out = np.array(items, dtype=np.float32, copy=True)
+    acc: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    jobs: list[_Window] = []
+    for i in range(n_items):
+        if not target_i[i].any() or not live_i[i].any():
+            continue
+        model_shape = (items.shape[-1],) + items.shape[1:-1]
+        sizes = [min(window[0], model_shape[0])] + _axis_windows(target_i[i], live_i[i], window[1:])
+        # keep each trace-axis overlap below half its window
+        ovs = [min(o, s // 2) for o, s in zip(overlap, sizes, strict=True)]
+        for sl, weight in _windows(model_shape, sizes, ovs, target_i[i], live_i[i]):
+            jobs.append(_Window(i, sl, weight))
+    unreached = np.zeros_like(target_i)
+    if not jobs:
+        unreached |= target_i
+        return _restore(items, out, live_i, target_i, unreached, data), unreached.reshape(target.shape)
+
+    bar = None
+    if opts.progress:
+        try:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(jobs), desc="fill", unit="window", dynamic_ncols=True, leave=False)
+        except ImportError:  # pragma: no cover - tqdm is a dependency
+            bar = None
+    # windows of equal shape go into one batch (they usually all share one shape)
+    by_shape: dict[tuple[int, ...], list[_Window]] = {}
+    for job in jobs:
+        by_shape.setdefault(job.weight.shape, []).append(job)
+    try:
+        with torch.inference_mode():
+            for group in by_shape.values():
+                for b in range(0, len(group), max(1, int(opts.batch_size))):
+                    batch = group[b : b + max(1, int(opts.batch_size))]
+                    _run_batch(batch, items, live_i, model, device, amp, opts.normalize, acc)
+                    if bar is not None:
+                        bar.update(len(batch))
+    finally:
+        if bar is not None:
+            bar.close()
+    for i, (num, den) in acc.items():
+        reached = target_i[i] & (den.max(axis=0) > 0)  # den: (T, X[, Y]); targets: (X[, Y])
+        est = num / np.maximum(den, 1e-30)
+        est_tm = np.moveaxis(est, 0, -1)  # back to trace-major (..., T)
+        out[i][reached] = est_tm[reached]
+        unreached[i] = target_i[i] & ~reached
+    for i in range(n_items):
+        if i not in acc:
+            unreached[i] = target_i[i] & live_i[i].any()
+    return _restore(items, out, live_i, target_i, unreached, data), unreached.reshape(target.shape)
+
+
+def _restore(
+    items: np.ndarray, out: np.ndarray, live: np.ndarray, target: np.ndarray, unreached: np.ndarray, data: np.ndarray
+) -> np.ndarray:
+    """Live (and unreached) traces exactly as given, in the input dtype and shape."""
+    keep = ~target | unreached
+    res = np.where(keep[..., None], items, out.astype(items.dtype, copy=False))
+    return res.reshape(data.shape)
+
+
+def _run_batch(
+    batch: Sequence[_Window],
+    items: np.ndarray,
+    live: np.ndarray,
+    model: nn.Module,
+    device: torch.device,
+    amp: torch.dtype | None,
+    norm_cfg: Mapping[str, Any],
+    acc: dict[int, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    xs, ms, states = [], [], []
+    for job in batch:
+        tm = np.moveaxis(items[job.item], -1, 0)  # (T, X[, Y]) view
+        win = np.asarray(tm[job.slices], dtype=np.float32)
+        lv = live[job.item][job.slices[1:]]
+        win = np.where(lv[None], win, 0.0).astype(np.float32)
+        xn, state = normalize(win, lv, norm_cfg)
+        xs.append(xn)
+        ms.append(lv)
+        states.append(state)
+    x = torch.from_numpy(np.stack(xs)[:, None]).to(device)
+    m = torch.from_numpy(np.stack(ms)[:, None, None]).to(device)
+    if amp is not None:
+        with torch.autocast(device_type=device.type, dtype=amp):
+            y = model(x, m)
+    else:
+        y = model(x, m)
+    y = y.float().cpu().numpy()[:, 0]
+    for job, yn, state in zip(batch, y, states, strict=True):
+        est = denormalize(yn, state)
+        if job.item not in acc:
+            shape = (items.shape[-1],) + items.shape[1:-1]
+            acc[job.item] = (np.zeros(shape, np.float32), np.zeros(shape, np.float32))
+        num, den = acc[job.item]
+        num[job.slices] += job.weight * est
+        den[job.slices] += job.weight

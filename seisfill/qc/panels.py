@@ -1,0 +1,122 @@
+"""Single panels: a gather in variable density, an f-k spectrum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from seisfill.qc.spectra import fk_spectrum
+
+__all__ = ["plot_gather", "plot_fk", "symmetric_clip"]
+
+
+def _figure_and_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def symmetric_clip(data: np.ndarray, percentile: float = 98.0) -> float:
+    """``percentile`` of ``|data|`` over its non-zero samples (1.0 for an all-zero gather)."""
+    a = np.abs(np.asarray(data, dtype=np.float64))
+    a = a[a > 0]
+    return float(np.percentile(a, percentile)) if a.size else 1.0
+
+
+def plot_gather(
+    data: np.ndarray,
+    dt: float,
+    *,
+    ax: Any = None,
+    clip: float | None = None,
+    percentile: float = 98.0,
+    cmap: str = "gray_r",
+    title: str | None = None,
+    missing: np.ndarray | None = None,
+    x: np.ndarray | None = None,
+    xlabel: str = "trace",
+) -> Any:
+    """Variable-density display of one gather, time increasing downward.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_trace, n_time)
+        Trace-major gather.
+    dt : float
+        Sample interval, s (the axis is in ms).
+    ax : matplotlib Axes, optional
+        Draw here (else a new Figure).
+    clip : float, optional
+        Symmetric amplitude clip; default the ``percentile`` of ``|data|``.
+    cmap : str
+        ``gray_r`` (black peaks) or ``seismic``.
+    title : str, optional
+    missing : ndarray of bool, shape (n_trace,), optional
+        Traces to mark with a red tick above the panel (dead/missing/filled).
+    x : ndarray, shape (n_trace,), optional
+        Trace coordinate (offset, crossline...) for the horizontal axis.
+    xlabel : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _figure_and_axes(ax, (5, 6))
+    data = np.asarray(data)
+    clip = symmetric_clip(data, percentile) if clip is None else float(clip)
+    n_trace, n_time = data.shape
+    xs = np.arange(n_trace) if x is None else np.asarray(x, dtype=float)
+    half = 0.5 * (xs[1] - xs[0]) if n_trace > 1 else 0.5
+    extent = (xs[0] - half, xs[-1] + half, n_time * dt * 1e3, 0.0)
+    ax.imshow(data.T, aspect="auto", cmap=cmap, vmin=-clip, vmax=clip, extent=extent, interpolation="nearest")
+    if missing is not None and np.any(missing):
+        ax.plot(xs[np.asarray(missing, bool)], np.zeros(int(np.sum(missing))), "v", color="tab:red",
+                markersize=4, clip_on=False, label="filled / missing")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("time (ms)")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_fk(
+    data: np.ndarray,
+    dt: float,
+    *,
+    dx: float | None = None,
+    ax: Any = None,
+    title: str | None = None,
+    vmin: float = -60.0,
+) -> Any:
+    """f-k amplitude spectrum (dB) of one gather: f >= 0 downward, k centred.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_trace, n_time)
+    dt : float
+        Sample interval, s.
+    dx : float, optional
+        Trace spacing, m (k in cycles/m; else cycles/trace).
+    ax : matplotlib Axes, optional
+    title : str, optional
+    vmin : float
+        Lowest dB shown.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _figure_and_axes(ax, (5, 4))
+    db, freq, k = fk_spectrum(data, dt, dx)
+    dk = (k[1] - k[0]) if k.size > 1 else 1.0
+    ax.imshow(db, aspect="auto", cmap="viridis", vmin=vmin, vmax=0.0, origin="upper",
+              extent=(k[0] - dk / 2, k[-1] + dk / 2, freq[-1], freq[0]), interpolation="nearest")
+    ax.set_xlabel("wavenumber (cycles/m)" if dx else "wavenumber (cycles/trace)")
+    ax.set_ylabel("frequency (Hz)")
+    if title:
+        ax.set_title(title)
+    return fig
