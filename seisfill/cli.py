@@ -90,6 +90,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_geometry(p)
     p.add_argument("--pattern", default="random50", help="random50, regular2, jitter3, gap8, gap16x2, dead5, mix:random30+gap8 (default: random50)")
     p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("qc", help="QC report of a filled file: a QC sheet (PNG) per gather and index.html")
+    p.add_argument("input", type=Path, help="the file before filling")
+    p.add_argument("filled", type=Path, help="the output of seisfill fill")
+    _add_geometry(p)
+    p.add_argument("--reference", type=Path, help="the true data (decimation tests): reference panel and SNR")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="report folder (replaced if it holds an earlier report)")
+    p.add_argument("--max-sheets", type=int, default=50, metavar="N", help="QC sheets drawn at most, gathers with filled traces first (default 50)")
+    p.add_argument("--cmap", choices=("grey", "seismic"), default="grey", help="colour map of the gather panels")
+
+    p = sub.add_parser("evaluate", help="decimate a complete file, fill with each method, print the SNR table")
+    p.add_argument("input", type=Path)
+    _add_geometry(p)
+    p.add_argument("--patterns", default="random50,regular2,gap8", help="comma-separated decimation patterns (default: random50,regular2,gap8)")
+    p.add_argument("--methods", default=None, help="comma-separated methods (default: unet,pocs,fx,linear; without torch pocs,fx,linear)")
+    p.add_argument("--format", choices=("text", "csv", "markdown"), default="text", help="table format (default: text)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="also write a QC sheet per pattern and method here")
+    p.add_argument("--seed", type=int, default=0)
     return parser
 
 
@@ -189,6 +207,37 @@ def _cmd_decimate(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_qc(args: argparse.Namespace) -> None:
+    from seisfill.qc.report import write_report
+
+    start = time.perf_counter()
+    if args.max_sheets < 0:
+        raise SeisfillError(f"--max-sheets must be >= 0, got {args.max_sheets}")
+    report = write_report(args.input, args.filled, args.out, args.reference, max_sheets=args.max_sheets,
+                          key=args.key, sort=args.sort, cube=args.cube, cmap=args.cmap)
+    n_filled = sum(r["filled"] for r in report.rows)
+    print(f"seisfill qc: {args.filled}: {len(report.rows)} gather(s), {n_filled} filled trace(s); "
+          f"{report.n_sheets} QC sheet(s) and {report.index} ({time.perf_counter() - start:.1f} s)")
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> None:
+    from seisfill._deps import torch_available
+    from seisfill.evaluate import evaluate, format_table
+
+    patterns = [p.strip() for p in args.patterns.split(",") if p.strip()]
+    default = "unet,pocs,fx,linear" if torch_available else "pocs,fx,linear"
+    methods = [m.strip() for m in (args.methods or default).split(",") if m.strip()]
+    if "unet" in methods:
+        from seisfill._deps import require
+
+        require("torch", "--methods unet (leave it out to compare the numpy methods)")
+    rows = evaluate(args.input, patterns, methods, seed=args.seed, out_dir=args.out,
+                    key=args.key, sort=args.sort, cube=args.cube)
+    sys.stdout.write(format_table(rows, args.format))
+    if args.out is not None:
+        sys.stderr.write(f"seisfill evaluate: QC sheets in {args.out}/\n")
+
+
 def _refuse_same_path(source: Path, target: Path) -> None:
     if source.resolve() == target.resolve():
         raise SeisfillError(f"{target}: output path equals the input; choose another output file")
@@ -213,6 +262,8 @@ _COMMANDS = {
     "models": _cmd_models,
     "convert": _cmd_convert,
     "decimate": _cmd_decimate,
+    "qc": _cmd_qc,
+    "evaluate": _cmd_evaluate,
 }
 
 

@@ -1,12 +1,25 @@
-"""QC figures (matplotlib): gather panels, f-k spectra and the standard QC sheet.
+"""QC figures (matplotlib): gather panels, f-k spectra, the standard QC sheet, 3D views.
 
 Every function returns the :class:`matplotlib.figure.Figure` and takes an
 ``ax`` where one panel is drawn, so the pieces compose in notebooks; they use
-no pyplot state and work headless (Agg).
+no pyplot state and work headless (Agg).  :func:`write_report` writes the QC
+sheets of a filled file and an HTML page that shows them.
 """
 
-from seisfill.qc.panels import plot_fk, plot_gather
+from seisfill.qc.cube import plot_cube, plot_dead_map
+from seisfill.qc.panels import plot_fk, plot_gather, plot_wiggle
+from seisfill.qc.report import write_report
 from seisfill.qc.sheet import qc_sheet
 from seisfill.qc.spectra import fk_spectrum
 
-__all__ = ["plot_gather", "plot_fk", "fk_spectrum", "qc_sheet"]
+__all__ = [
+    "plot_gather",
+    "plot_wiggle",
+    "plot_fk",
+    "fk_spectrum",
+    "qc_sheet",
+    "plot_cube",
+    "plot_dead_map",
+    "write_report",
+]
+

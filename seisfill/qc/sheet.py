@@ -22,6 +22,7 @@ def qc_sheet(
     dx: float | None = None,
     title: str = "",
     percentile: float = 98.0,
+    cmap: str = "grey",
 ) -> Any:
     """One figure that shows what was filled and how well.
 
@@ -46,6 +47,8 @@ def qc_sheet(
     title : str
     percentile : float
         Clip percentile of the reference (else the filled gather).
+    cmap : str
+        ``grey`` or ``seismic`` (see :func:`seisfill.qc.panels.plot_gather`).
 
     Returns
     -------
@@ -60,14 +63,14 @@ def qc_sheet(
     diff = filled - (reference if reference is not None else np.where(live[:, None], data, filled))
     fig = Figure(figsize=(16, 9), layout="constrained")
     top = fig.subplots(2, 4, gridspec_kw={"height_ratios": [3, 2]})
-    plot_gather(shown, dt, ax=top[0, 0], clip=clip, title="input (gaps)", missing=~live)
-    plot_gather(filled, dt, ax=top[0, 1], clip=clip, title="filled", missing=~live)
+    plot_gather(shown, dt, ax=top[0, 0], clip=clip, title="input (gaps)", missing=~live, cmap=cmap)
+    plot_gather(filled, dt, ax=top[0, 1], clip=clip, title="filled", missing=~live, cmap=cmap)
     if reference is not None:
-        plot_gather(reference, dt, ax=top[0, 2], clip=clip, title="reference")
+        plot_gather(reference, dt, ax=top[0, 2], clip=clip, title="reference", cmap=cmap)
     else:
         top[0, 2].set_axis_off()
         top[0, 2].text(0.5, 0.5, "no reference", ha="center", va="center", transform=top[0, 2].transAxes)
-    plot_gather(diff, dt, ax=top[0, 3], clip=clip, title="difference (same clip)")
+    plot_gather(diff, dt, ax=top[0, 3], clip=clip, title="difference (same clip)", cmap=cmap)
     plot_fk(shown, dt, dx=dx, ax=top[1, 0], title="f-k input")
     plot_fk(filled, dt, dx=dx, ax=top[1, 1], title="f-k filled")
     plot_fk(diff if np.any(diff) else filled * 0, dt, dx=dx, ax=top[1, 2], title="f-k difference")
