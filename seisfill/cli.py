@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     prog = p.add_mutually_exclusive_group()
     prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar (default: when stderr is a terminal)")
     prog.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="fill on N Dask worker processes (LocalCluster), streaming: bounded memory whatever the file size; 0: the same streaming job in this process")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask.distributed scheduler (tcp://host:8786) instead of a LocalCluster")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted --workers run writing the same output (redo only unwritten gathers)")
+    p.add_argument("--gathers-per-task", type=int, default=8, metavar="N", help="gathers per Dask task (default 8)")
     p.add_argument("--regularize", action="store_true", help="insert slots missing from each gather's nominal sequence (of the sort key) and fill them as new traces")
     p.add_argument("--step", type=int, help="nominal spacing of the sort key for --regularize (default: most common)")
     p.add_argument("--extent", choices=("gather", "survey"), default="gather", help="--regularize range: within each gather, or the survey-wide first..last value")
@@ -129,20 +133,13 @@ def _cmd_fill(args: argparse.Namespace) -> None:
 
     start = time.perf_counter()
     _refuse_same_path(args.input, args.output)
+    if args.workers is not None or args.scheduler or args.resume:
+        _cmd_fill_streaming(args)
+        return
     ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
     if args.regularize:
         ds = seisfill.regularize(ds, step=args.step, extent=args.extent)
-    options: dict = {}
-    if args.method == "unet":
-        from seisfill._deps import require
-
-        require("torch", "--method unet (the default)")  # pocs, fx and linear run without torch
-        if args.batch_size < 1:
-            raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
-        progress = sys.stderr.isatty() if args.progress is None else args.progress
-        options = {"model": args.model, "device": args.device, "batch_size": args.batch_size, "progress": progress}
-    elif args.model is not None:
-        raise SeisfillError(f"--model is for --method unet, not '{args.method}'")
+    options = _method_options(args)
     t_fill = time.perf_counter()
     filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, **options)
     t_fill = time.perf_counter() - t_fill
@@ -160,6 +157,50 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         f"  record of filled traces: {summary.sidecar}"
         + (f" and header word {flag} (1 filled, 2 inserted)" if flag else "")
         + f"\n  {time.perf_counter() - start:.2f} s (filling {t_fill:.2f} s{rate})"
+    )
+
+
+def _method_options(args: argparse.Namespace) -> dict:
+    """Options of --method unet (checked here: one clear line for each bad one)."""
+    if args.method == "unet":
+        from seisfill._deps import require
+
+        require("torch", "--method unet (the default)")  # pocs, fx and linear run without torch
+        if args.batch_size < 1:
+            raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
+        progress = sys.stderr.isatty() if args.progress is None else args.progress
+        return {"model": args.model, "device": args.device, "batch_size": args.batch_size, "progress": progress}
+    if args.model is not None:
+        raise SeisfillError(f"--model is for --method unet, not '{args.method}'")
+    return {}
+
+
+def _cmd_fill_streaming(args: argparse.Namespace) -> None:
+    from seisfill.parallel import fill_file
+
+    if args.regularize:
+        raise SeisfillError("--regularize inserts new traces and cannot stream with --workers yet; run without --workers")
+    options = _method_options(args)
+    progress = options.pop("progress", None)
+    if progress is None:
+        progress = sys.stderr.isatty() if args.progress is None else args.progress
+    summary = fill_file(
+        args.input, args.output, args.method, key=args.key, sort=args.sort, cube=args.cube,
+        rms_outlier=args.rms_outlier, workers=args.workers or 0, scheduler=args.scheduler,
+        gathers_per_task=args.gathers_per_task, resume=args.resume,
+        flag_word=None if str(args.flag_word).lower() == "none" else args.flag_word,
+        skip_empty=args.skip_empty, progress=progress, **options,
+    )
+    where = f"{args.workers} worker(s)" if args.workers else ("scheduler " + args.scheduler if args.scheduler else "this process")
+    rate = f", {summary.n_filled / summary.seconds:.0f} traces/s" if summary.n_filled else ""
+    print(
+        f"seisfill fill: {args.input} -> {args.output}\n"
+        f"  {summary.n_gathers} gather(s), {summary.n_traces} traces written\n"
+        f"  filled {summary.n_filled} dead trace(s) with '{args.method}' on {where}: {summary.n_tasks} task(s)"
+        + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
+        + f"\n  record of filled traces: {summary.sidecar}"
+        + (f"\n  dashboard: {summary.dashboard}" if summary.dashboard else "")
+        + f"\n  {summary.seconds:.2f} s{rate}"
     )
 
 
@@ -267,6 +308,20 @@ _COMMANDS = {
 }
 
 
+def _sigterm_interrupts() -> None:
+    """SIGTERM (a job scheduler's kill) ends a run like Ctrl-C: clean, resumable."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``seisfill`` command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -275,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.simplefilter("default")
+    _sigterm_interrupts()
     warnings.formatwarning = lambda msg, cat, *a, **k: f"seisfill: warning: {msg}\n"
     try:
         _COMMANDS[args.command](args)
@@ -282,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"seisfill {args.command}: error: {exc}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
-        sys.stderr.write(f"seisfill {args.command}: interrupted; no output written\n")
+        hint = " (with --workers: rerun with --resume to continue)" if args.command == "fill" else ""
+        sys.stderr.write(f"seisfill {args.command}: interrupted; no output written{hint}\n")
         return 130
     except BrokenPipeError:
         return 0

@@ -1,0 +1,424 @@
+"""Fill a SEG-Y file of any size with Dask workers, streaming, resumable.
+
+:func:`fill_file` is ``seisfill fill --workers N``.  The main process scans the
+trace headers once (:func:`seisfill.read_segy` with ``lazy=True``: no samples
+in memory), finds the gathers that hold dead traces and cuts them into tasks
+of ``gathers_per_task`` gathers.  Each task, on a Dask worker, reads its
+gathers from the input file itself (``pread``), fills them with the chosen
+method and returns only the bytes of the traces it filled (header with
+TraceIdentificationCode and the flag word set, samples encoded in the file's
+own format) -- exactly the bytes :func:`seisfill.write_segy` writes for them.
+
+The output is a copy of the input in which the filled traces are overwritten
+in place as tasks complete, so memory stays bounded whatever the file size:
+the main process holds the headers, each worker one task.  The copy is named
+``.<output>.seisfill-part`` beside the output until the end, and a journal
+``.<output>.seisfill-journal`` records every task whose traces are on disk
+(data fsync'ed before the journal line).  A killed run restarted with
+``resume=True`` redoes only the tasks not in the journal; the final file is
+renamed into place only when every task is written, so it equals an
+uninterrupted run byte for byte.
+
+The task decomposition depends only on the input and the options, never on the
+number of workers, so 1, 2 or N workers -- or none (``workers=0``: tasks run
+one after another in this process) -- give the same bytes.
+
+Scheduler: ``dask.distributed.LocalCluster(n_workers=workers,
+threads_per_worker=1)`` by default, or any running scheduler (``scheduler=
+"tcp://host:8786"``); workers must see the input and output paths.  Model
+weights are loaded once per worker process (:func:`seisfill.models.resolve_model`
+caches them).
+
+Limits: slots absent from the file (``--regularize``, missing cube nodes) are
+not inserted here, and 3-D networks (which need whole cubes) are not split into
+bricks yet: both raise a clear error pointing at the in-memory path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seisfill.errors import SeisfillError
+from seisfill.io import dataset as names
+from seisfill.io.formats import encode_samples
+from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
+from seisfill.io.layout import TraceReader, open_layout
+from seisfill.io.write import DEFAULT_FLAG_WORD, FILLED_FLAG, INSERTED_FLAG, atomic_output
+
+__all__ = ["fill_file", "FillFileSummary", "partial_paths"]
+
+
+@dataclass
+class FillFileSummary:
+    """What :func:`fill_file` did."""
+
+    path: str
+    n_gathers: int
+    n_traces: int
+    n_filled: int
+    n_tasks: int
+    n_resumed: int
+    seconds: float
+    sidecar: str | None
+    dashboard: str | None = None
+
+
+def partial_paths(output: str | os.PathLike) -> tuple[Path, Path]:
+    """The partial output and the journal of an unfinished run writing ``output``."""
+    out = Path(output)
+    return out.with_name(f".{out.name}.seisfill-part"), out.with_name(f".{out.name}.seisfill-journal")
+
+
+def _fill_task(
+    path: str,
+    slot_trace: np.ndarray,
+    live: np.ndarray,
+    target: np.ndarray,
+    method: str,
+    options: Mapping[str, Any],
+    flag: str | None,
+    trace_id: int,
+    threads: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill ``k`` gathers; returns (file trace indices (m,), raw trace bytes (m, trace_size)).
+
+    ``threads``: torch intra-op threads for the task.  Every task runs with the
+    same count whatever the number of workers (convolution results depend on
+    it in the last bits), so any worker count gives the same bytes.
+    """
+    previous = None
+    if threads > 0 and method == "unet":
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads)
+    try:
+        return _fill_gathers(path, slot_trace, live, target, method, options, flag, trace_id)
+    finally:
+        if previous is not None:
+            import torch
+
+            torch.set_num_threads(previous)
+
+
+def _fill_gathers(
+    path: str,
+    slot_trace: np.ndarray,
+    live: np.ndarray,
+    target: np.ndarray,
+    method: str,
+    options: Mapping[str, Any],
+    flag: str | None,
+    trace_id: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    from seisfill.fill import fill_array
+
+    layout = open_layout(path)
+    with TraceReader(layout) as reader:
+        present = slot_trace >= 0
+        data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
+        data[present] = reader.read_samples(slot_trace[present])
+        opts = dict(options)
+        if method == "unet":
+            opts["target"] = target
+        estimate = fill_array(data, live, method, **opts)
+        traces = slot_trace[target]
+        raw = reader.read_raw(traces)
+    values = estimate[target]
+    if not np.all(np.isfinite(values)):
+        raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
+    raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
+    headers = np.ascontiguousarray(raw[:, :TRACE_HEADER_SIZE])
+    set_trace_field(headers, "TraceIdentificationCode", trace_id, layout.endian)
+    if flag is not None:
+        set_trace_field(headers, flag, np.full(traces.size, FILLED_FLAG), layout.endian)
+    raw[:, :TRACE_HEADER_SIZE] = headers
+    return traces, raw
+
+
+def _fingerprint(path: Path, extra: Mapping[str, Any]) -> dict[str, Any]:
+    st = path.stat()
+    return {
+        "input": str(path.resolve()),
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "options": hashlib.sha256(json.dumps(extra, sort_keys=True, default=str).encode()).hexdigest(),
+    }
+
+
+def _read_journal(journal: Path, fingerprint: Mapping[str, Any]) -> set[int]:
+    lines = journal.read_text().splitlines()
+    if not lines:
+        raise SeisfillError(f"{journal}: empty journal; delete it and run without --resume")
+    try:
+        head = json.loads(lines[0])
+    except json.JSONDecodeError as exc:
+        raise SeisfillError(f"{journal}: unreadable journal; delete it and run without --resume") from exc
+    if head != dict(fingerprint):
+        raise SeisfillError(
+            f"cannot resume: {journal.name} was written for another input or other options; "
+            "run without --resume to start again"
+        )
+    done = set()
+    for line in lines[1:]:
+        if line.strip().isdigit():
+            done.add(int(line))
+    return done
+
+
+def _tasks(rows: np.ndarray, per_task: int) -> list[np.ndarray]:
+    return [rows[i : i + per_task] for i in range(0, rows.size, per_task)]
+
+
+def fill_file(
+    input_path: str | os.PathLike,
+    output_path: str | os.PathLike,
+    method: str = "unet",
+    *,
+    key: str | None = None,
+    sort: str | None = None,
+    cube: bool | None = None,
+    rms_outlier: float | None = None,
+    workers: int = 0,
+    scheduler: str | None = None,
+    gathers_per_task: int = 8,
+    resume: bool = False,
+    flag_word: str | None = DEFAULT_FLAG_WORD,
+    skip_empty: bool = False,
+    trace_id: int = 1,
+    progress: bool = False,
+    **options: Any,
+) -> FillFileSummary:
+    """Fill every dead trace of a SEG-Y file on Dask workers; write the output in place, resumably.
+
+    Parameters
+    ----------
+    input_path, output_path : path-like
+        Source SEG-Y (never modified) and output (appears only when complete).
+    method : str
+        ``unet`` (2-D models), ``pocs``, ``fx`` or ``linear``.
+    key, sort, cube, rms_outlier
+        As for :func:`seisfill.read_segy`.
+    workers : int
+        Dask worker processes on a LocalCluster; 0 runs the tasks in this
+        process, one after another (the same bytes).
+    scheduler : str, optional
+        Address of a running ``distributed`` scheduler (instead of a LocalCluster).
+    gathers_per_task : int
+        Gathers per task (the unit of work, of memory per worker and of resume).
+    resume : bool
+        Continue an interrupted run writing the same output with the same options.
+    flag_word, skip_empty, trace_id
+        As for :func:`seisfill.fill` / :func:`seisfill.write_segy`.
+    progress : bool
+        tqdm bar over the tasks.
+    **options
+        Passed to the method (``model``, ``device``, ``batch_size``...).
+
+    Returns
+    -------
+    FillFileSummary
+    """
+    import seisfill
+    from seisfill.fill import METHODS
+
+    start = time.perf_counter()
+    source, out = Path(input_path), Path(output_path)
+    if method not in METHODS:
+        raise SeisfillError(f"unknown method '{method}'; choose one of: {', '.join(sorted(METHODS))}")
+    if gathers_per_task < 1:
+        raise SeisfillError(f"gathers per task must be >= 1, got {gathers_per_task}")
+    if workers < 0:
+        raise SeisfillError(f"--workers must be >= 0, got {workers}")
+    ds = seisfill.read_segy(source, key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
+    g_dim, _ = names.slot_dims(ds)
+    live = ds[names.LIVE].values
+    pad = ds[names.PAD].values if names.PAD in ds else np.zeros_like(live)
+    slot_trace = ds[names.TRACE_INDEX].values.astype(np.int64)
+    layout = open_layout(source)
+    target = ~live & ~pad
+    absent = target & (slot_trace < 0)
+    if absent.any():
+        raise SeisfillError(
+            f"{int(absent.sum())} slot(s) have no trace in the file (missing cube nodes); "
+            "--workers fills traces in place and cannot insert new ones yet: run without --workers"
+        )
+    empty = target.any(axis=1) & ~live.any(axis=1)
+    if empty.any() and not skip_empty:
+        first = ds[g_dim].values[np.flatnonzero(empty)[0]]
+        raise SeisfillError(
+            f"{g_dim} {first} has no live traces: nothing to interpolate from "
+            f"({int(empty.sum())} such {g_dim}(s); use --skip-empty to pass them through)"
+        )
+    target &= ~empty[:, None]
+    if method == "unet":
+        from seisfill.models import resolve_model
+
+        model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=3 if g_dim == "inline" else 2)
+        if model.ndim == 3:
+            raise SeisfillError(
+                f"model {model.name} is 3-D (whole cubes); --workers splits the file into gathers and "
+                "cannot use it yet: run without --workers, or choose a 2-D model (--model gated2d)"
+            )
+        options = dict(options, model=model.name if model.card is not None else str(options.get("model")))
+    flag = resolve_field(flag_word) if flag_word else None
+    rows = np.flatnonzero(target.any(axis=1))
+    tasks = _tasks(rows, int(gathers_per_task))
+    part, journal = partial_paths(out)
+    task_opts = {k: v for k, v in options.items() if k != "progress"}
+    fingerprint = _fingerprint(
+        source, {"method": method, "options": task_opts, "key": key, "sort": sort, "cube": cube,
+                 "rms": rms_outlier, "flag": flag, "trace_id": trace_id, "per_task": gathers_per_task,
+                 "skip_empty": skip_empty, "n_tasks": len(tasks)},
+    )
+    if out.resolve() == source.resolve() or (out.exists() and os.path.samefile(out, source)):
+        raise SeisfillError(f"{out}: output path equals the input; choose another output file")
+    if not out.parent.exists():
+        raise SeisfillError(f"{out}: folder {out.parent} does not exist")
+    done: set[int] = set()
+    if resume and part.exists() and journal.exists():
+        done = _read_journal(journal, fingerprint)
+    else:
+        shutil.copyfile(source, part)
+        journal.write_text(json.dumps(fingerprint) + "\n")
+    n_resumed = len(done)
+    todo = [i for i in range(len(tasks)) if i not in done]
+
+    threads = 1  # one thread per task, in every mode: identical bytes for any worker count
+    client = cluster = None
+    dashboard = None
+    if workers > 0 or scheduler:
+        from dask.distributed import Client, LocalCluster
+
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                silence_logs=40,
+            )
+            client = Client(cluster)
+        dashboard = getattr(client, "dashboard_link", None)
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), initial=n_resumed, desc="fill", unit="task", dynamic_ncols=True)
+    n_filled = 0
+    fd = os.open(part, os.O_RDWR)
+    try:
+        pending: list[int] = []
+        last_sync = time.perf_counter()
+        # seconds between fsyncs of data + journal (tests set 0: every task)
+        sync_every = float(os.environ.get("SEISFILL_SYNC_S", "2.0"))
+
+        def record(idx: int, traces: np.ndarray, raw: np.ndarray) -> None:
+            nonlocal last_sync, n_filled
+            offsets = layout.data_offset + traces * layout.trace_size
+            for off, row in zip(offsets, raw, strict=True):
+                os.pwrite(fd, row.tobytes(), int(off))
+            n_filled += traces.size
+            pending.append(idx)
+            if bar is not None:
+                bar.update(1)
+            if time.perf_counter() - last_sync > sync_every:
+                _sync(fd, journal, pending)
+                last_sync = time.perf_counter()
+
+        args = [
+            (str(source), slot_trace[tasks[i]], live[tasks[i]], target[tasks[i]], method, task_opts, flag, trace_id, threads)
+            for i in todo
+        ]
+        if client is None:
+            for i, a in zip(todo, args, strict=True):
+                record(i, *_fill_task(*a))
+        else:
+            for i, (traces, raw) in _run_distributed(client, todo, args, max(1, workers or 4) * 2):
+                record(i, traces, raw)
+        _sync(fd, journal, pending)
+    except BaseException as exc:
+        os.close(fd)
+        fd = -1
+        if bar is not None:
+            bar.close()
+        if not isinstance(exc, KeyboardInterrupt):  # an error, not an interruption: nothing to resume
+            part.unlink(missing_ok=True)
+            journal.unlink(missing_ok=True)
+        raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    if bar is not None:
+        bar.close()
+    all_filled = np.sort(slot_trace[target])
+    os.replace(part, out)
+    journal.unlink(missing_ok=True)
+    sidecar = f"{out}.seisfill.json"
+    record_json = {
+        "source": str(input_path),
+        "method": method,
+        "flag_word": flag,
+        "flag_values": {"filled": FILLED_FLAG, "inserted": INSERTED_FLAG},
+        "filled_output_traces": all_filled.tolist(),
+        "filled_source_traces": all_filled.tolist(),
+        "inserted_output_traces": [],
+    }
+    with atomic_output(sidecar, (source,)) as tmp:
+        Path(tmp).write_text(json.dumps(record_json, indent=1))
+    return FillFileSummary(
+        str(out), int(live.shape[0]), int(layout.n_traces), int(all_filled.size), len(tasks), n_resumed,
+        time.perf_counter() - start, sidecar, dashboard,
+    )
+
+
+def _sync(fd: int, journal: Path, pending: list[int]) -> None:
+    """Make the written traces durable, then record their tasks as done."""
+    if not pending:
+        return
+    os.fsync(fd)
+    with open(journal, "a") as fh:
+        fh.write("".join(f"{i}\n" for i in pending))
+        fh.flush()
+        os.fsync(fh.fileno())
+    pending.clear()
+
+
+def _run_distributed(client: Any, todo: list[int], args: list[tuple], in_flight: int) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """Submit tasks with at most ``in_flight`` outstanding; yield (task, result) as they complete."""
+    from dask.distributed import as_completed
+
+    queue = list(zip(todo, args, strict=True))
+    futures = {}
+
+    def submit(n: int) -> list:
+        new = []
+        for _ in range(n):
+            if not queue:
+                break
+            i, a = queue.pop(0)
+            fut = client.submit(_fill_task, *a, pure=False)
+            futures[fut.key] = i
+            new.append(fut)
+        return new
+
+    ac = as_completed(submit(in_flight))
+    for fut in ac:
+        result = fut.result()
+        yield futures.pop(fut.key), result
+        for nf in submit(1):
+            ac.add(nf)

@@ -1,0 +1,118 @@
+"""Streaming Dask fill: same bytes for 0, 1 and 2 workers and as the in-memory path; resume after SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import seisfill
+from seisfill.errors import SeisfillError
+from seisfill.parallel import fill_file, partial_paths
+from seisfill.synthetic import write_synthetic_segy
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("par") / "shots.sgy"
+    write_synthetic_segy(path, n_gathers=10, traces_per_gather=40, nt=300, dt=0.004, seed=5, dead_fraction=0.1,
+                         drop_fraction=0.0)
+    return path
+
+
+def test_streaming_equals_in_memory_for_classical_methods(survey, tmp_path):
+    ds = seisfill.read_segy(survey)
+    for method in ("linear", "pocs"):
+        mem = tmp_path / f"mem_{method}.sgy"
+        seisfill.write_segy(seisfill.fill(ds, method), mem, template=survey)
+        out = tmp_path / f"w0_{method}.sgy"
+        summary = fill_file(survey, out, method, workers=0, gathers_per_task=3)
+        assert summary.n_filled == int((~ds["live"].values).sum()) > 0
+        assert out.read_bytes() == mem.read_bytes()
+        assert json.loads(Path(f"{out}.seisfill.json").read_text()) == json.loads(Path(f"{mem}.seisfill.json").read_text())
+        assert not any(p.exists() for p in partial_paths(out))
+
+
+def test_two_worker_local_cluster_gives_the_same_bytes(survey, tmp_path):
+    pytest.importorskip("distributed")
+    pytest.importorskip("torch")
+    serial = tmp_path / "serial.sgy"
+    fill_file(survey, serial, "unet", workers=0, gathers_per_task=2, device="cpu")
+    two = tmp_path / "two.sgy"
+    summary = fill_file(survey, two, "unet", workers=2, gathers_per_task=2, device="cpu")
+    assert summary.n_tasks == 5
+    assert two.read_bytes() == serial.read_bytes()
+    src = survey.read_bytes()
+    assert len(src) == len(two.read_bytes()) and src[:3600] == two.read_bytes()[:3600]
+
+
+def test_resume_after_sigterm_equals_uninterrupted_run(survey, tmp_path):
+    reference = tmp_path / "ref.sgy"
+    fill_file(survey, reference, "pocs", workers=0, gathers_per_task=1)
+    out = tmp_path / "out.sgy"
+    part, journal = partial_paths(out)
+    cmd = [sys.executable, "-m", "seisfill", "fill", str(survey), str(out), "--method", "pocs",
+           "--workers", "0", "--gathers-per-task", "1", "--no-progress"]
+    env = {"SEISFILL_SYNC_S": "0"}
+    import os
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if journal.exists() and len(journal.read_text().splitlines()) >= 3:  # header + 2 tasks
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before it could be interrupted")
+    assert proc.returncode == 130 and "--resume" in err and "Traceback" not in err
+    assert not out.exists() and part.exists() and journal.exists()
+    done_before = len(journal.read_text().splitlines()) - 1
+    assert 2 <= done_before < 10
+    again = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert f"{done_before} done before (resumed)" in again.stdout
+    assert out.read_bytes() == reference.read_bytes()
+    assert not part.exists() and not journal.exists()
+
+
+def test_resume_refuses_other_options(survey, tmp_path):
+    out = tmp_path / "o.sgy"
+    part, journal = partial_paths(out)
+    part.write_bytes(survey.read_bytes())
+    journal.write_text(json.dumps({"input": "elsewhere"}) + "\n0\n")
+    with pytest.raises(SeisfillError, match="cannot resume"):
+        fill_file(survey, out, "linear", workers=0, resume=True)
+    assert not out.exists()
+
+
+def test_bad_inputs(survey, tmp_path):
+    with pytest.raises(SeisfillError, match="output path equals the input"):
+        fill_file(survey, survey, "linear")
+    with pytest.raises(SeisfillError, match="unknown method"):
+        fill_file(survey, tmp_path / "o.sgy", "magic")
+    with pytest.raises(SeisfillError, match="gathers per task"):
+        fill_file(survey, tmp_path / "o.sgy", "linear", gathers_per_task=0)
+    assert not (tmp_path / "o.sgy").exists()
+    assert np.all([not p.exists() for p in partial_paths(tmp_path / "o.sgy")])
+
+
+def test_cli_workers_path(survey, tmp_path, capsys):
+    from seisfill.cli import main
+
+    mem, streamed = tmp_path / "mem.sgy", tmp_path / "streamed.sgy"
+    assert main(["fill", str(survey), str(mem), "--method", "linear"]) == 0
+    assert main(["fill", str(survey), str(streamed), "--method", "linear", "--workers", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "on this process: 2 task(s)" in out
+    assert streamed.read_bytes() == mem.read_bytes()
+    code = main(["fill", str(survey), str(tmp_path / "r.sgy"), "--method", "linear", "--workers", "1", "--regularize"])
+    err = capsys.readouterr().err
+    assert code == 1 and "--regularize" in err and len(err.strip().splitlines()) == 1
