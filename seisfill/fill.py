@@ -113,6 +113,28 @@ def fill_array(data: np.ndarray, live: np.ndarray, method: str = "linear", **opt
     return np.where(live[..., None], data, estimate).astype(data.dtype, copy=False)
 
 
+def fill_targets(ds: xr.Dataset, skip_empty: bool = False) -> np.ndarray:
+    """Slots to fill, shape (n_gather, n_trace): not live, not padding, in a gather with a live trace.
+
+    Raises
+    ------
+    SeisfillError
+        If a gather that needs filling has no live trace (unless ``skip_empty``).
+    """
+    g_dim, _ = names.slot_dims(ds)
+    live = ds[names.LIVE].values
+    pad = ds[names.PAD].values if names.PAD in ds else np.zeros_like(live)
+    target = ~live & ~pad
+    empty = target.any(axis=1) & ~live.any(axis=1)
+    if empty.any() and not skip_empty:
+        first = ds[g_dim].values[np.flatnonzero(empty)[0]]
+        raise SeisfillError(
+            f"{g_dim} {first} has no live traces: nothing to interpolate from "
+            f"({int(empty.sum())} such {g_dim}(s); use --skip-empty to pass them through)"
+        )
+    return target & ~empty[:, None]
+
+
 def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **options) -> xr.Dataset:
     """Fill every dead or missing trace of a seisfill dataset.
 
@@ -142,10 +164,7 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
     if method not in METHODS:
         raise SeisfillError(f"unknown method '{method}'; choose one of: {', '.join(sorted(METHODS))}")
     g_dim, t_dim = names.slot_dims(ds)
-    live = ds[names.LIVE].values
-    pad = ds[names.PAD].values if names.PAD in ds else np.zeros_like(live)
-    target = ~live & ~pad
-    empty = target.any(axis=1) & ~live.any(axis=1)
+    target = fill_targets(ds, skip_empty)
     whole_cube = False
     if method == "unet":
         from seisfill.models import resolve_model
@@ -154,13 +173,6 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
         default_ndim = 3 if g_dim == "inline" else 2
         options["model"] = resolve_model(options.get("model"), options.get("device", "auto"), ndim=default_ndim)
         whole_cube = options["model"].ndim == 3
-    if empty.any() and not skip_empty:
-        first = ds[g_dim].values[np.flatnonzero(empty)[0]]
-        raise SeisfillError(
-            f"{g_dim} {first} has no live traces: nothing to interpolate from "
-            f"({int(empty.sum())} such {g_dim}(s); use --skip-empty to pass them through)"
-        )
-    target &= ~empty[:, None]
 
     def one_block(amplitude: np.ndarray, live_block: np.ndarray, target_block: np.ndarray) -> np.ndarray:
         # only the gathers with something to fill go to the method (empty

@@ -230,7 +230,7 @@ def fill_file(
     FillFileSummary
     """
     import seisfill
-    from seisfill.fill import METHODS
+    from seisfill.fill import METHODS, fill_targets
 
     start = time.perf_counter()
     source, out = Path(input_path), Path(output_path)
@@ -253,14 +253,7 @@ def fill_file(
             f"{int(absent.sum())} slot(s) have no trace in the file (missing cube nodes); "
             "--workers fills traces in place and cannot insert new ones yet: run without --workers"
         )
-    empty = target.any(axis=1) & ~live.any(axis=1)
-    if empty.any() and not skip_empty:
-        first = ds[g_dim].values[np.flatnonzero(empty)[0]]
-        raise SeisfillError(
-            f"{g_dim} {first} has no live traces: nothing to interpolate from "
-            f"({int(empty.sum())} such {g_dim}(s); use --skip-empty to pass them through)"
-        )
-    target &= ~empty[:, None]
+    target &= fill_targets(ds, skip_empty)
     if method == "unet":
         from seisfill.models import resolve_model
 
