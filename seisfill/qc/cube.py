@@ -48,7 +48,8 @@ def plot_dead_map(
               origin="lower", aspect="auto", interpolation="nearest", extent=_extent(xl, il))
     ax.set_xlabel("crossline")
     ax.set_ylabel("inline")
-    ax.set_title(f"{title} ({int((~live).sum())} of {live.size} not live)")
+    key = "red: dead" + ("" if filled is None else ", blue: filled")
+    ax.set_title(f"{title} ({int((~live).sum())} of {live.size} not live; {key})")
     return fig
 
 
