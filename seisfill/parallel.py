@@ -131,6 +131,8 @@ def _fill_gathers(
         opts = dict(options)
         if method == "unet":
             opts["target"] = target
+        elif method == "pocs":
+            opts.setdefault("workers", 1)  # one FFT thread per task: workers scale out, not threads
         estimate = fill_array(data, live, method, **opts)
         traces = slot_trace[target]
         raw = reader.read_raw(traces)
@@ -296,9 +298,10 @@ def fill_file(
         if scheduler:
             client = Client(scheduler)
         else:
+            single = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=40,
+                silence_logs=40, env=single,
             )
             client = Client(cluster)
         dashboard = getattr(client, "dashboard_link", None)
