@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", type=Path)
     _add_geometry(p)
     p.add_argument("--pattern", default="random50", help="random50, regular2, jitter3, gap8, gap16x2, dead5, mix:random30+gap8 (default: random50)")
+    p.add_argument("--fraction", type=float, metavar="F", help="with a bare --pattern random or dead: the fraction of traces to kill (--pattern random --fraction 0.5 = random50)")
     p.add_argument("--seed", type=int, default=0)
 
     p = sub.add_parser("qc", help="QC report of a filled file: a QC sheet (PNG) per gather and index.html")
@@ -235,8 +236,15 @@ def _cmd_decimate(args: argparse.Namespace) -> None:
     from seisfill.simulate import DECIMATED, decimate_dataset
 
     _refuse_same_path(args.input, args.output)
+    pattern = args.pattern
+    if args.fraction is not None:
+        if pattern not in ("random", "dead"):
+            raise SeisfillError(f"--fraction goes with --pattern random or dead, not '{pattern}'")
+        if not 0.0 < args.fraction < 1.0:
+            raise SeisfillError(f"--fraction must be between 0 and 1, got {args.fraction}")
+        pattern = f"{pattern}{args.fraction:g}"
     ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube)
-    decimated = decimate_dataset(ds, args.pattern, seed=args.seed)
+    decimated = decimate_dataset(ds, pattern, seed=args.seed)
     decimated["filled"] = decimated[DECIMATED]  # the killed traces are the ones written anew
     summary = seisfill.write_segy(
         decimated, args.output, template=args.input, flag_word=None, sidecar=False, trace_id=2

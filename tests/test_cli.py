@@ -231,3 +231,12 @@ class TestNetworkFill:
         code, out, _ = _run(["models", "--json"], capsys)
         cards = json.loads(out)
         assert cards["partial2d"]["model"]["conv"] == "partial"
+
+
+def test_decimate_with_fraction(gather, tmp_path, capsys):
+    a, b = tmp_path / "a.sgy", tmp_path / "b.sgy"
+    assert _run(["decimate", gather, a, "--pattern", "random", "--fraction", "0.5", "--seed", "1"], capsys)[0] == 0
+    assert _run(["decimate", gather, b, "--pattern", "random0.5", "--seed", "1"], capsys)[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+    code, _, err = _run(["decimate", gather, tmp_path / "c.sgy", "--pattern", "gap8", "--fraction", "0.5"], capsys)
+    _assert_clean_failure(code, err, tmp_path, output=tmp_path / "c.sgy")

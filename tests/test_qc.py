@@ -198,3 +198,20 @@ class TestReport:
             check=True, capture_output=True, timeout=120,
         )
         assert shot.stat().st_size > 0 and re.match(rb"\x89PNG", shot.read_bytes()[:4])
+        # every <img> must load in the browser: a copy of the page (same folder, same relative
+        # links) records each image's naturalWidth into the DOM once the window has loaded
+        probe = report.index.with_name("probe.html")
+        script = (
+            "<script>window.addEventListener('load', () => {const ok = [...document.images]"
+            ".map(i => i.complete && i.naturalWidth > 0 ? 1 : 0); document.body.setAttribute("
+            "'data-loaded', ok.join(''));});</script>"
+        )
+        probe.write_text(report.index.read_text().replace("</body>", script + "</body>"))
+        dom = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+             "--dump-dom", probe.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120,
+        ).stdout
+        flags = re.search(r'data-loaded="([01]*)"', dom)
+        assert flags is not None, "the page never finished loading"
+        assert flags.group(1) == "1" * len(images), f"images that did not load: {flags.group(1)}"

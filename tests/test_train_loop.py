@@ -198,3 +198,19 @@ def test_3d_bricks_train_and_validate(tmp_path):
     assert math.isfinite(result.best["val_snr"]) and math.isfinite(result.best["val_snr_linear"])
     saved = torch.load(tmp_path / "run3d" / "model.pt", weights_only=False)
     assert saved["config"]["ndim"] == 3 and saved["patch"] == [16, 8, 8]
+
+
+def test_init_from_shipped_weights_fine_tunes_that_network(tmp_path):
+    """``init: gated2d`` starts from the shipped default (its architecture, its weights)."""
+    import torch
+
+    from seisfill.models import load_model
+
+    cfg = load_config("tiny", ["train.threads=2", "train.steps=3", "train.val_every=0", "init=gated2d"])
+    result = train(cfg, tmp_path / "ft")
+    saved = torch.load(tmp_path / "ft" / "model.pt", weights_only=True)
+    shipped = load_model("gated2d").model
+    assert saved["config"]["conv"] == "gated" and saved["config"]["width"] == shipped.config["width"]
+    diffs = [float((saved["state_dict"][k] - v).abs().max()) for k, v in shipped.state_dict().items()]
+    assert max(diffs) < 0.05 and max(diffs) > 0  # moved a little from the shipped weights, 3 steps
+    assert result.step == 3

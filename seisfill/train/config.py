@@ -77,6 +77,7 @@ DEFAULTS: dict[str, Any] = {
     "name": "run",
     "seed": 0,
     "out_dir": None,  # default: runs/<name>
+    "init": None,  # start from these weights (shipped name or .pt path): fine-tuning; the model section is taken from them
     "model": {"ndim": 2, "conv": "partial", "width": 32, "depth": 4},
     "data": {
         "root": "../shared/data",

@@ -136,9 +136,18 @@ def _unwrap(model: nn.Module) -> nn.Module:
 
 
 def build_model(cfg: Mapping[str, Any]) -> nn.Module:
-    """The model of ``cfg["model"]`` through :func:`seisfill.nn.registry.make_model`."""
+    """The model of ``cfg["model"]`` through :func:`seisfill.nn.registry.make_model`.
+
+    With ``cfg["init"]`` (a shipped model name or a weights path) the model is
+    that network with its weights, to fine-tune (its architecture wins over
+    ``cfg["model"]``).
+    """
     from seisfill.nn.registry import make_model
 
+    if cfg.get("init"):
+        from seisfill.models import load_model
+
+        return load_model(str(cfg["init"]), device="cpu").model.train()
     mcfg = dict(cfg["model"])
     return make_model(mcfg)
 
