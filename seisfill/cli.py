@@ -137,7 +137,13 @@ def _cmd_fill(args: argparse.Namespace) -> None:
     if args.workers is not None or args.scheduler or args.resume:
         _cmd_fill_streaming(args)
         return
-    ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
+    from seisfill.io.convert import kind_of, read_dataset, write_dataset
+
+    src_kind, dst_kind = kind_of(args.input), kind_of(args.output)
+    if src_kind == "segy":
+        ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
+    else:  # netCDF / Zarr: lazy, chunk by chunk (Zarr -> Zarr never holds the survey in memory)
+        ds = read_dataset(args.input, chunks={})
     if args.regularize:
         ds = seisfill.regularize(ds, step=args.step, extent=args.extent)
     options = _method_options(args)
@@ -145,7 +151,17 @@ def _cmd_fill(args: argparse.Namespace) -> None:
     filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, **options)
     t_fill = time.perf_counter() - t_fill
     flag = None if str(args.flag_word).lower() == "none" else args.flag_word
-    summary = seisfill.write_segy(filled, args.output, template=args.input, flag_word=flag)
+    if dst_kind != "segy":
+        write_dataset(filled, args.output, inputs=(args.input,))
+        n_filled = int(filled["filled"].values.sum())
+        print(
+            f"seisfill fill: {args.input} -> {args.output}\n"
+            f"  filled {n_filled} trace slot(s) with '{args.method}'; the 'filled' variable marks them\n"
+            f"  {time.perf_counter() - start:.2f} s"
+        )
+        return
+    template = args.input if src_kind == "segy" else None
+    summary = seisfill.write_segy(filled, args.output, template=template, flag_word=flag)
     g_dim = filled["live"].dims[0]
     n_new = summary.n_filled + summary.n_inserted
     how = f"'{args.method}'" + (f" (model {filled.attrs['fill_model']})" if "fill_model" in filled.attrs else "")

@@ -130,6 +130,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, inputs: tuple = ()) -
         tmp = path.with_name(f".{path.name}.part")
         shutil.rmtree(tmp, ignore_errors=True)
         try:
+            ds = _chunk_by_gather(ds)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
                 ds.to_zarr(tmp, mode="w")
@@ -140,6 +141,26 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, inputs: tuple = ()) -
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return path
+
+
+def _chunk_by_gather(ds: xr.Dataset, target_bytes: int = 32 << 20) -> xr.Dataset:
+    """Zarr chunks of whole gathers (inlines), about ``target_bytes`` of amplitudes each.
+
+    A dataset that is already dask-backed keeps its chunks (whole traces along
+    the other axes are enforced): a job filling gather by gather then reads
+    and writes each chunk once.
+    """
+    g_dim, t_dim = names.slot_dims(ds)
+    amp = ds[names.AMPLITUDE]
+    per_gather = max(1, int(np.prod(amp.shape[1:])) * amp.dtype.itemsize)
+    if amp.chunks is None:
+        k = int(min(ds.sizes[g_dim], max(1, target_bytes // per_gather)))
+        ds = ds.chunk({g_dim: k})
+    ds = ds.chunk({t_dim: -1, "time": -1})
+    for var in ds.variables.values():  # drop encodings that would contradict the new chunks
+        var.encoding.pop("chunks", None)
+        var.encoding.pop("preferred_chunks", None)
+    return ds
 
 
 def _netcdf_engine() -> str:
