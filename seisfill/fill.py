@@ -165,7 +165,8 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
         raise SeisfillError(f"unknown method '{method}'; choose one of: {', '.join(sorted(METHODS))}")
     g_dim, t_dim = names.slot_dims(ds)
     target = fill_targets(ds, skip_empty)
-    whole_cube = False
+    # a 3-D method (network or pocs with ndim=3) takes the whole cube / stack of gathers at once
+    whole_cube = method == "pocs" and int(options.get("ndim", 2)) == 3
     if method == "unet":
         from seisfill.models import resolve_model
 
@@ -182,7 +183,8 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
             return amplitude
         out = np.array(amplitude, copy=True)
         if whole_cube:
-            estimate = fill_array(out, live_block, method, target=target_block, **options)
+            extra = {"target": target_block} if method == "unet" else {}
+            estimate = fill_array(out, live_block, method, **extra, **options)
             out[...] = np.where(target_block[..., None], estimate, out)
             return out
         if method == "unet":
@@ -192,7 +194,7 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
         return out
 
     amplitude, live_da = ds[names.AMPLITUDE], ds[names.LIVE]
-    if whole_cube and amplitude.chunks is not None:  # a 3-D network needs the whole cube in one block
+    if whole_cube and amplitude.chunks is not None:  # a 3-D method needs the whole cube in one block
         amplitude, live_da = amplitude.chunk({g_dim: -1, t_dim: -1}), live_da.chunk({g_dim: -1, t_dim: -1})
     filled_amp = xr.apply_ufunc(
         one_block,

@@ -144,3 +144,19 @@ def test_3d_path_on_f3_cube():
 def test_models_json_is_valid():
     for card in list_models():
         json.loads((WEIGHTS_DIR / f"{card.name}.json").read_text())
+
+
+def test_pocs_ndim3_through_fill_takes_the_whole_cube():
+    if not (DATA / "f3.sgy").exists():
+        pytest.skip("f3.sgy not available")
+    import seisfill
+    from seisfill.fill import fill_array
+    from seisfill.simulate import decimate_dataset
+
+    ds = seisfill.read_segy(DATA / "f3.sgy")
+    dec = decimate_dataset(ds, "random50", seed=0)
+    out = seisfill.fill(dec, "pocs", ndim=3)
+    live = dec["live"].values
+    direct = fill_array(dec["amplitude"].values, live, "pocs", ndim=3)
+    miss = ~live
+    np.testing.assert_array_equal(out["amplitude"].values[miss], direct[miss])
