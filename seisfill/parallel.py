@@ -29,9 +29,12 @@ threads_per_worker=1)`` by default, or any running scheduler (``scheduler=
 weights are loaded once per worker process (:func:`seisfill.models.resolve_model`
 caches them).
 
+3-D methods (a 3-D network, ``pocs`` with ``ndim=3``) work on bricks: blocks of
+``gathers_per_task`` inlines read with ``halo`` inlines of context on each side,
+of which only the block's own traces are written.
+
 Limits: slots absent from the file (``--regularize``, missing cube nodes) are
-not inserted here, and 3-D networks (which need whole cubes) are not split into
-bricks yet: both raise a clear error pointing at the in-memory path.
+not inserted here: a clear error points at the in-memory path.
 """
 
 from __future__ import annotations
@@ -182,6 +185,21 @@ def _tasks(rows: np.ndarray, per_task: int) -> list[np.ndarray]:
     return [rows[i : i + per_task] for i in range(0, rows.size, per_task)]
 
 
+def _bricks(target: np.ndarray, per_task: int, halo: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """3-D tasks: rows [a - halo, b + halo) of every block [a, b) holding a target, and which rows are the core."""
+    n = target.shape[0]
+    tasks, cores = [], []
+    for a in range(0, n, per_task):
+        b = min(n, a + per_task)
+        if not target[a:b].any():
+            continue
+        lo, hi = max(0, a - halo), min(n, b + halo)
+        rows = np.arange(lo, hi)
+        tasks.append(rows)
+        cores.append((rows >= a) & (rows < b))
+    return tasks, cores
+
+
 def fill_file(
     input_path: str | os.PathLike,
     output_path: str | os.PathLike,
@@ -194,6 +212,7 @@ def fill_file(
     workers: int = 0,
     scheduler: str | None = None,
     gathers_per_task: int = 8,
+    halo: int = 4,
     resume: bool = False,
     flag_word: str | None = DEFAULT_FLAG_WORD,
     skip_empty: bool = False,
@@ -217,7 +236,12 @@ def fill_file(
     scheduler : str, optional
         Address of a running ``distributed`` scheduler (instead of a LocalCluster).
     gathers_per_task : int
-        Gathers per task (the unit of work, of memory per worker and of resume).
+        Gathers per task (the unit of work, of memory per worker and of resume);
+        inlines per brick for 3-D methods.
+    halo : int
+        3-D methods (a 3-D network, ``pocs`` with ``ndim=3``): inlines (gathers)
+        read on each side of a brick for context; only the brick's own traces
+        are written, so neighbouring bricks meet without a seam of missing context.
     resume : bool
         Continue an interrupted run writing the same output with the same options.
     flag_word, skip_empty, trace_id
@@ -256,25 +280,28 @@ def fill_file(
             "--workers fills traces in place and cannot insert new ones yet: run without --workers"
         )
     target &= fill_targets(ds, skip_empty)
+    three_d = method == "pocs" and int(options.get("ndim", 2)) == 3
     if method == "unet":
         from seisfill.models import resolve_model
 
         model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=3 if g_dim == "inline" else 2)
-        if model.ndim == 3:
-            raise SeisfillError(
-                f"model {model.name} is 3-D (whole cubes); --workers splits the file into gathers and "
-                "cannot use it yet: run without --workers, or choose a 2-D model (--model gated2d)"
-            )
+        three_d = model.ndim == 3
         options = dict(options, model=model.name if model.card is not None else str(options.get("model")))
     flag = resolve_field(flag_word) if flag_word else None
-    rows = np.flatnonzero(target.any(axis=1))
-    tasks = _tasks(rows, int(gathers_per_task))
+    if three_d:
+        # bricks: blocks of gathers_per_task inlines (gathers) that hold a target, each read with
+        # `halo` neighbours on both sides for context; only the block's own traces are written
+        tasks, cores = _bricks(target, int(gathers_per_task), int(halo))
+    else:
+        rows = np.flatnonzero(target.any(axis=1))
+        tasks = _tasks(rows, int(gathers_per_task))
+        cores = [np.ones(t.size, dtype=bool) for t in tasks]
     part, journal = partial_paths(out)
     task_opts = {k: v for k, v in options.items() if k != "progress"}
     fingerprint = _fingerprint(
         source, {"method": method, "options": task_opts, "key": key, "sort": sort, "cube": cube,
                  "rms": rms_outlier, "flag": flag, "trace_id": trace_id, "per_task": gathers_per_task,
-                 "skip_empty": skip_empty, "n_tasks": len(tasks)},
+                 "skip_empty": skip_empty, "n_tasks": len(tasks), "halo": halo if three_d else None},
     )
     if out.resolve() == source.resolve() or (out.exists() and os.path.samefile(out, source)):
         raise SeisfillError(f"{out}: output path equals the input; choose another output file")
@@ -333,7 +360,8 @@ def fill_file(
                 last_sync = time.perf_counter()
 
         args = [
-            (str(source), slot_trace[tasks[i]], live[tasks[i]], target[tasks[i]], method, task_opts, flag, trace_id, threads)
+            (str(source), slot_trace[tasks[i]], live[tasks[i]], target[tasks[i]] & cores[i][:, None], method,
+             task_opts, flag, trace_id, threads)
             for i in todo
         ]
         if client is None:
