@@ -195,15 +195,14 @@ def _method_options(args: argparse.Namespace) -> dict:
 def _cmd_fill_streaming(args: argparse.Namespace) -> None:
     from seisfill.parallel import fill_file
 
-    if args.regularize:
-        raise SeisfillError("--regularize inserts new traces and cannot stream with --workers yet; run without --workers")
     options = _method_options(args)
     progress = options.pop("progress", None)
     if progress is None:
         progress = sys.stderr.isatty() if args.progress is None else args.progress
     summary = fill_file(
         args.input, args.output, args.method, key=args.key, sort=args.sort, cube=args.cube,
-        rms_outlier=args.rms_outlier, workers=args.workers or 0, scheduler=args.scheduler,
+        rms_outlier=args.rms_outlier, regularize=args.regularize, step=args.step, extent=args.extent,
+        workers=args.workers or 0, scheduler=args.scheduler,
         gathers_per_task=args.gathers_per_task, resume=args.resume,
         flag_word=None if str(args.flag_word).lower() == "none" else args.flag_word,
         skip_empty=args.skip_empty, progress=progress, **options,
@@ -213,7 +212,7 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
     print(
         f"seisfill fill: {args.input} -> {args.output}\n"
         f"  {summary.n_gathers} gather(s), {summary.n_traces} traces written\n"
-        f"  filled {summary.n_filled} dead trace(s) with '{args.method}' on {where}: {summary.n_tasks} task(s)"
+        f"  filled {summary.n_filled} dead or missing trace(s) with '{args.method}' on {where}: {summary.n_tasks} task(s)"
         + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
         + f"\n  record of filled traces: {summary.sidecar}"
         + (f"\n  dashboard: {summary.dashboard}" if summary.dashboard else "")

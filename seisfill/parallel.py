@@ -92,8 +92,13 @@ def _fill_task(
     flag: str | None,
     trace_id: int,
     threads: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fill ``k`` gathers; returns (file trace indices (m,), raw trace bytes (m, trace_size)).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fill ``k`` gathers.
+
+    Returns the file trace indices (m,) and raw bytes (m, trace_size) of the
+    filled traces that are in the file, and the positions (flat, in the task's
+    ``slot_trace``) and float32 samples (n, n_samples) of filled slots that are
+    not (inserted by regularisation, absent cube nodes).
 
     ``threads``: torch intra-op threads for the task.  Every task runs with the
     same count whatever the number of workers (convolution results depend on
@@ -123,7 +128,7 @@ def _fill_gathers(
     options: Mapping[str, Any],
     flag: str | None,
     trace_id: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from seisfill.fill import fill_array
 
     layout = open_layout(path)
@@ -137,10 +142,13 @@ def _fill_gathers(
         elif method == "pocs":
             opts.setdefault("workers", 1)  # one FFT thread per task: workers scale out, not threads
         estimate = fill_array(data, live, method, **opts)
-        traces = slot_trace[target]
+        in_file = target & present
+        traces = slot_trace[in_file]
         raw = reader.read_raw(traces)
-    values = estimate[target]
-    if not np.all(np.isfinite(values)):
+    values = estimate[in_file]
+    inserted = target & ~present
+    new_values = np.ascontiguousarray(estimate[inserted], dtype=np.float32)
+    if not (np.all(np.isfinite(values)) and np.all(np.isfinite(new_values))):
         raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
     raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
     headers = np.ascontiguousarray(raw[:, :TRACE_HEADER_SIZE])
@@ -148,7 +156,7 @@ def _fill_gathers(
     if flag is not None:
         set_trace_field(headers, flag, np.full(traces.size, FILLED_FLAG), layout.endian)
     raw[:, :TRACE_HEADER_SIZE] = headers
-    return traces, raw
+    return traces, raw, np.flatnonzero(inserted.ravel()), new_values
 
 
 def _fingerprint(path: Path, extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,6 +217,9 @@ def fill_file(
     sort: str | None = None,
     cube: bool | None = None,
     rms_outlier: float | None = None,
+    regularize: bool = False,
+    step: int | None = None,
+    extent: str = "gather",
     workers: int = 0,
     scheduler: str | None = None,
     gathers_per_task: int = 8,
@@ -230,6 +241,10 @@ def fill_file(
         ``unet`` (2-D models), ``pocs``, ``fx`` or ``linear``.
     key, sort, cube, rms_outlier
         As for :func:`seisfill.read_segy`.
+    regularize, step, extent
+        Insert the slots missing from each gather's key sequence and fill them
+        as new traces (:func:`seisfill.regularize`; its layout is computed from
+        the headers only).
     workers : int
         Dask worker processes on a LocalCluster; 0 runs the tasks in this
         process, one after another (the same bytes).
@@ -267,19 +282,19 @@ def fill_file(
     if workers < 0:
         raise SeisfillError(f"--workers must be >= 0, got {workers}")
     ds = seisfill.read_segy(source, key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
+    if regularize:
+        from seisfill.io.regularize import regularize_layout
+
+        ds = regularize_layout(ds, step=step, extent=extent)
     g_dim, _ = names.slot_dims(ds)
     live = ds[names.LIVE].values
     pad = ds[names.PAD].values if names.PAD in ds else np.zeros_like(live)
     slot_trace = ds[names.TRACE_INDEX].values.astype(np.int64)
     layout = open_layout(source)
     target = ~live & ~pad
-    absent = target & (slot_trace < 0)
-    if absent.any():
-        raise SeisfillError(
-            f"{int(absent.sum())} slot(s) have no trace in the file (missing cube nodes); "
-            "--workers fills traces in place and cannot insert new ones yet: run without --workers"
-        )
     target &= fill_targets(ds, skip_empty)
+    # slots without a trace in the file (regularisation, missing cube nodes) become new traces
+    absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
     three_d = method == "pocs" and int(options.get("ndim", 2)) == 3
     if method == "unet":
         from seisfill.models import resolve_model
@@ -301,18 +316,25 @@ def fill_file(
     fingerprint = _fingerprint(
         source, {"method": method, "options": task_opts, "key": key, "sort": sort, "cube": cube,
                  "rms": rms_outlier, "flag": flag, "trace_id": trace_id, "per_task": gathers_per_task,
-                 "skip_empty": skip_empty, "n_tasks": len(tasks), "halo": halo if three_d else None},
+                 "skip_empty": skip_empty, "n_tasks": len(tasks), "halo": halo if three_d else None,
+                 "regularize": [regularize, step, extent]},
     )
     if out.resolve() == source.resolve() or (out.exists() and os.path.samefile(out, source)):
         raise SeisfillError(f"{out}: output path equals the input; choose another output file")
     if not out.parent.exists():
         raise SeisfillError(f"{out}: folder {out.parent} does not exist")
+    side = journal.with_name(journal.name.replace("-journal", "-inserted"))
     done: set[int] = set()
-    if resume and part.exists() and journal.exists():
+    if resume and part.exists() and journal.exists() and (absent_slots.size == 0 or side.exists()):
         done = _read_journal(journal, fingerprint)
     else:
         shutil.copyfile(source, part)
+        if absent_slots.size:
+            with open(side, "wb") as fh:  # one row per inserted trace, filled in as tasks complete
+                fh.truncate(int(absent_slots.size) * layout.trace_size)
         journal.write_text(json.dumps(fingerprint) + "\n")
+    headers_flat = ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE) if absent_slots.size else None
+    n_trace_axis = slot_trace.shape[1]
     n_resumed = len(done)
     todo = [i for i in range(len(tasks)) if i not in done]
 
@@ -340,23 +362,28 @@ def fill_file(
         bar = tqdm(total=len(tasks), initial=n_resumed, desc="fill", unit="task", dynamic_ncols=True)
     n_filled = 0
     fd = os.open(part, os.O_RDWR)
+    side_fd = os.open(side, os.O_RDWR) if absent_slots.size else -1
     try:
         pending: list[int] = []
         last_sync = time.perf_counter()
         # seconds between fsyncs of data + journal (tests set 0: every task)
         sync_every = float(os.environ.get("SEISFILL_SYNC_S", "2.0"))
 
-        def record(idx: int, traces: np.ndarray, raw: np.ndarray) -> None:
+        def record(idx: int, traces: np.ndarray, raw: np.ndarray, new_at: np.ndarray, new_values: np.ndarray) -> None:
             nonlocal last_sync, n_filled
             offsets = layout.data_offset + traces * layout.trace_size
             for off, row in zip(offsets, raw, strict=True):
                 os.pwrite(fd, row.tobytes(), int(off))
-            n_filled += traces.size
+            if new_at.size:
+                rows = tasks[idx]
+                flat = rows[new_at // n_trace_axis] * n_trace_axis + new_at % n_trace_axis
+                _write_inserted(side_fd, flat, new_values, absent_slots, headers_flat, layout, flag, trace_id)
+            n_filled += traces.size + new_at.size
             pending.append(idx)
             if bar is not None:
                 bar.update(1)
             if time.perf_counter() - last_sync > sync_every:
-                _sync(fd, journal, pending)
+                _sync(fd, journal, pending, side_fd)
                 last_sync = time.perf_counter()
 
         args = [
@@ -368,29 +395,42 @@ def fill_file(
             for i, a in zip(todo, args, strict=True):
                 record(i, *_fill_task(*a))
         else:
-            for i, (traces, raw) in _run_distributed(client, todo, args, max(1, workers or 4) * 2):
-                record(i, traces, raw)
-        _sync(fd, journal, pending)
+            for i, result in _run_distributed(client, todo, args, max(1, workers or 4) * 2):
+                record(i, *result)
+        _sync(fd, journal, pending, side_fd)
     except BaseException as exc:
         os.close(fd)
         fd = -1
+        if side_fd >= 0:
+            os.close(side_fd)
+            side_fd = -1
         if bar is not None:
             bar.close()
         if not isinstance(exc, KeyboardInterrupt):  # an error, not an interruption: nothing to resume
             part.unlink(missing_ok=True)
             journal.unlink(missing_ok=True)
+            side.unlink(missing_ok=True)
         raise
     finally:
         if fd >= 0:
             os.close(fd)
+        if side_fd >= 0:
+            os.close(side_fd)
         if client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
     if bar is not None:
         bar.close()
-    all_filled = np.sort(slot_trace[target])
-    os.replace(part, out)
+    from seisfill.io.write import _plan
+
+    source_trace, slot, kind = _plan(ds, target)
+    if absent_slots.size:
+        _assemble(part, side, out, source, layout, source_trace, slot, kind, absent_slots)
+        part.unlink(missing_ok=True)
+        side.unlink(missing_ok=True)
+    else:
+        os.replace(part, out)
     journal.unlink(missing_ok=True)
     sidecar = f"{out}.seisfill.json"
     record_json = {
@@ -398,23 +438,66 @@ def fill_file(
         "method": method,
         "flag_word": flag,
         "flag_values": {"filled": FILLED_FLAG, "inserted": INSERTED_FLAG},
-        "filled_output_traces": all_filled.tolist(),
-        "filled_source_traces": all_filled.tolist(),
-        "inserted_output_traces": [],
+        "filled_output_traces": np.flatnonzero(kind == 1).tolist(),
+        "filled_source_traces": source_trace[kind == 1].tolist(),
+        "inserted_output_traces": np.flatnonzero(kind == 2).tolist(),
     }
     with atomic_output(sidecar, (source,)) as tmp:
         Path(tmp).write_text(json.dumps(record_json, indent=1))
     return FillFileSummary(
-        str(out), int(live.shape[0]), int(layout.n_traces), int(all_filled.size), len(tasks), n_resumed,
+        str(out), int(live.shape[0]), int(kind.size), int(np.sum(kind != 0)), len(tasks), n_resumed,
         time.perf_counter() - start, sidecar, dashboard,
     )
 
 
-def _sync(fd: int, journal: Path, pending: list[int]) -> None:
+def _write_inserted(
+    side_fd: int, flat: np.ndarray, values: np.ndarray, absent_slots: np.ndarray, headers_flat: np.ndarray,
+    layout: Any, flag: str | None, trace_id: int,
+) -> None:
+    """New traces (header from the regularised layout, trid, flag 2, encoded samples) into the side file."""
+    rows = np.searchsorted(absent_slots, flat)
+    raw = np.empty((flat.size, layout.trace_size), dtype=np.uint8)
+    headers = np.ascontiguousarray(headers_flat[flat])
+    set_trace_field(headers, "TraceIdentificationCode", trace_id, layout.endian)
+    if flag is not None:
+        set_trace_field(headers, flag, np.full(flat.size, INSERTED_FLAG), layout.endian)
+    raw[:, :TRACE_HEADER_SIZE] = headers
+    raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
+    for r, row in zip(rows, raw, strict=True):
+        os.pwrite(side_fd, row.tobytes(), int(r) * layout.trace_size)
+
+
+def _assemble(
+    part: Path, side: Path, out: Path, source: Path, layout: Any, source_trace: np.ndarray, slot: np.ndarray,
+    kind: np.ndarray, absent_slots: np.ndarray, chunk: int = 2048,
+) -> None:
+    """Write the final file in output order: traces of the in-place copy, inserted ones from the side file."""
+    side_map = np.memmap(side, dtype=np.uint8, mode="r", shape=(absent_slots.size, layout.trace_size))
+    part_layout = open_layout(part)
+    with TraceReader(part_layout) as reader, atomic_output(out, (source,)) as tmp, open(tmp, "wb") as fh:
+        with open(part, "rb") as src:
+            fh.write(src.read(layout.data_offset))
+        for a in range(0, kind.size, chunk):
+            k = kind[a : a + chunk]
+            buf = np.empty((k.size, layout.trace_size), dtype=np.uint8)
+            from_file = k != 2
+            if from_file.any():
+                buf[from_file] = reader.read_raw(source_trace[a : a + chunk][from_file])
+            if (~from_file).any():
+                buf[~from_file] = side_map[np.searchsorted(absent_slots, slot[a : a + chunk][~from_file])]
+            fh.write(buf)
+        fh.flush()
+        os.fsync(fh.fileno())
+    del side_map
+
+
+def _sync(fd: int, journal: Path, pending: list[int], side_fd: int = -1) -> None:
     """Make the written traces durable, then record their tasks as done."""
     if not pending:
         return
     os.fsync(fd)
+    if side_fd >= 0:
+        os.fsync(side_fd)
     with open(journal, "a") as fh:
         fh.write("".join(f"{i}\n" for i in pending))
         fh.flush()

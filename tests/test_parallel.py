@@ -113,9 +113,28 @@ def test_cli_workers_path(survey, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "on this process: 2 task(s)" in out
     assert streamed.read_bytes() == mem.read_bytes()
-    code = main(["fill", str(survey), str(tmp_path / "r.sgy"), "--method", "linear", "--workers", "1", "--regularize"])
+    code = main(["fill", str(survey), str(tmp_path / "o.sgy"), "--method", "linear", "--workers", "0",
+                 "--gathers-per-task", "0"])
     err = capsys.readouterr().err
-    assert code == 1 and "--regularize" in err and len(err.strip().splitlines()) == 1
+    assert code == 1 and "gathers per task" in err and len(err.strip().splitlines()) == 1
+
+
+def test_regularize_streams_inserted_traces_like_the_in_memory_path(tmp_path, capsys):
+    """Channels missing from the file are inserted, filled and written in order, as write_segy does."""
+    from seisfill.cli import main
+
+    gaps = Path(__file__).resolve().parents[1] / "sample_data" / "synthetic_shots_gaps.sgy"
+    mem, w0, w2 = tmp_path / "mem.sgy", tmp_path / "w0.sgy", tmp_path / "w2.sgy"
+    assert main(["fill", str(gaps), str(mem), "--method", "linear", "--regularize"]) == 0
+    assert main(["fill", str(gaps), str(w0), "--method", "linear", "--regularize", "--workers", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "filled 14 dead or missing trace(s)" in out
+    assert w0.read_bytes() == mem.read_bytes()
+    assert Path(f"{w0}.seisfill.json").read_text() == Path(f"{mem}.seisfill.json").read_text()
+    pytest.importorskip("distributed")
+    assert main(["fill", str(gaps), str(w2), "--method", "linear", "--regularize", "--workers", "2",
+                 "--gathers-per-task", "1"]) == 0
+    assert w2.read_bytes() == mem.read_bytes()
 
 
 def test_zarr_to_zarr_fill_is_chunked_by_gather_and_lazy(survey, tmp_path, capsys):

@@ -29,7 +29,7 @@ from seisfill.io.headers import (
 )
 from seisfill.masks import DeadReason
 
-__all__ = ["regularize", "interpolate_headers", "cube_headers"]
+__all__ = ["regularize", "regularize_layout", "interpolate_headers", "cube_headers"]
 
 
 def _parse_all(raw: np.ndarray, endian: str) -> np.ndarray:
@@ -282,3 +282,17 @@ def _rebuild(ds, plans, key, endian, g_dim, t_dim) -> xr.Dataset:
         out = out.assign_coords({word: ((g_dim, t_dim), grid, attrs)})
     out.attrs["regularized_on"] = key
     return out
+
+
+def regularize_layout(ds: xr.Dataset, **options) -> xr.Dataset:
+    """:func:`regularize` without the samples: the new slot layout of a (lazy) dataset.
+
+    Returns the regularised ``live``, ``pad``, ``trace_index``, ``dead_reason`` and
+    ``trace_header`` (and coordinates) with a one-sample ``amplitude`` placeholder,
+    for jobs that read the samples themselves (:mod:`seisfill.parallel`): nothing
+    of the survey's samples is read or held.
+    """
+    g_dim, t_dim = names.slot_dims(ds)
+    stub = ds.drop_vars(names.AMPLITUDE).isel(time=slice(0, 1))
+    stub[names.AMPLITUDE] = ((g_dim, t_dim, "time"), np.zeros((ds.sizes[g_dim], ds.sizes[t_dim], 1), np.float32))
+    return regularize(stub, **options)
