@@ -151,13 +151,10 @@ def score_methods(
     return out
 
 
-def _run_facts(run: Path) -> dict[str, Any]:
-    """Steps, wall time, config name and final validation metrics of a training run folder."""
+def _run_facts(run: Path, blob: dict[str, Any]) -> dict[str, Any]:
+    """Steps, wall time, config name and final validation metrics of a training run (its weights ``blob``)."""
     import csv
 
-    import torch
-
-    blob = torch.load(run / "model.pt", map_location="cpu", weights_only=True)
     rows = list(csv.DictReader((run / "metrics.csv").open()))
     last = rows[-1] if rows else {}
     cfg = blob.get("seisfill_train_config", {})
@@ -181,8 +178,8 @@ def ship(name: str, run: Path, hardware: str, command: str) -> None:
     """Copy ``run/model.pt`` to ``seisfill/weights/NAME.pt`` and start its card."""
     import torch
 
-    facts = _run_facts(run)
     blob = torch.load(run / "model.pt", map_location="cpu", weights_only=True)
+    facts = _run_facts(run, blob)
     tmp = WEIGHTS / f".{name}.pt.tmp"
     torch.save(blob, tmp)
     tmp.replace(WEIGHTS / f"{name}.pt")

@@ -196,9 +196,8 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
     from seisfill.parallel import fill_file
 
     options = _method_options(args)
-    progress = options.pop("progress", None)
-    if progress is None:
-        progress = sys.stderr.isatty() if args.progress is None else args.progress
+    options.pop("progress", None)  # the streaming path shows one bar over its tasks
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
     summary = fill_file(
         args.input, args.output, args.method, key=args.key, sort=args.sort, cube=args.cube,
         rms_outlier=args.rms_outlier, regularize=args.regularize, step=args.step, extent=args.extent,

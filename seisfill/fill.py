@@ -187,9 +187,8 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
             estimate = fill_array(out, live_block, method, **extra, **options)
             out[...] = np.where(target_block[..., None], estimate, out)
             return out
-        if method == "unet":
-            options["target"] = target_block[rows]
-        estimate = fill_array(out[rows], live_block[rows], method, **options)
+        extra = {"target": target_block[rows]} if method == "unet" else {}
+        estimate = fill_array(out[rows], live_block[rows], method, **extra, **options)
         out[rows] = np.where(target_block[rows][..., None], estimate, out[rows])
         return out
 

@@ -48,6 +48,7 @@ import numpy as np
 from seisfill.errors import SeisfillError
 
 __all__ = [
+    "true_runs",
     "rms_outliers",
     "DeadReason",
     "FLAGGED",
@@ -1109,3 +1110,10 @@ def decimate(shape: ShapeLike, spec: str | Decimation, seed: SeedLike | None) ->
         ``True`` = trace kept.
     """
     return parse_pattern(spec)(shape, seed)
+
+
+def true_runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """(start, length) of each run of True in a 1-D boolean array."""
+    padded = np.concatenate([[False], np.asarray(row, dtype=bool), [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b - a)) for a, b in zip(edges[0::2], edges[1::2], strict=True)]

@@ -45,6 +45,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,16 @@ import numpy as np
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.formats import encode_samples
-from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
+from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field
 from seisfill.io.layout import TraceReader, open_layout
-from seisfill.io.write import DEFAULT_FLAG_WORD, FILLED_FLAG, INSERTED_FLAG, atomic_output
+from seisfill.io.write import (
+    DEFAULT_FLAG_WORD,
+    FILLED_FLAG,
+    INSERTED_FLAG,
+    _plan,
+    atomic_output,
+    mark_new_traces,
+)
 
 __all__ = ["fill_file", "FillFileSummary", "partial_paths"]
 
@@ -82,6 +90,22 @@ def partial_paths(output: str | os.PathLike) -> tuple[Path, Path]:
     return out.with_name(f".{out.name}.seisfill-part"), out.with_name(f".{out.name}.seisfill-journal")
 
 
+@contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    """Run torch with ``n`` intra-op threads (0: leave it), restoring the count after."""
+    if n <= 0:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def _fill_task(
     path: str,
     slot_trace: np.ndarray,
@@ -104,44 +128,20 @@ def _fill_task(
     same count whatever the number of workers (convolution results depend on
     it in the last bits), so any worker count gives the same bytes.
     """
-    previous = None
-    if threads > 0 and method == "unet":
-        import torch
-
-        previous = torch.get_num_threads()
-        torch.set_num_threads(threads)
-    try:
-        return _fill_gathers(path, slot_trace, live, target, method, options, flag, trace_id)
-    finally:
-        if previous is not None:
-            import torch
-
-            torch.set_num_threads(previous)
-
-
-def _fill_gathers(
-    path: str,
-    slot_trace: np.ndarray,
-    live: np.ndarray,
-    target: np.ndarray,
-    method: str,
-    options: Mapping[str, Any],
-    flag: str | None,
-    trace_id: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from seisfill.fill import fill_array
 
     layout = open_layout(path)
+    present = slot_trace >= 0
+    opts = dict(options)
+    if method == "unet":
+        opts["target"] = target
+    elif method == "pocs":
+        opts.setdefault("workers", 1)  # one FFT thread per task: workers scale out, not threads
     with TraceReader(layout) as reader:
-        present = slot_trace >= 0
         data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
         data[present] = reader.read_samples(slot_trace[present])
-        opts = dict(options)
-        if method == "unet":
-            opts["target"] = target
-        elif method == "pocs":
-            opts.setdefault("workers", 1)  # one FFT thread per task: workers scale out, not threads
-        estimate = fill_array(data, live, method, **opts)
+        with _torch_threads(threads if method == "unet" else 0):
+            estimate = fill_array(data, live, method, **opts)
         in_file = target & present
         traces = slot_trace[in_file]
         raw = reader.read_raw(traces)
@@ -151,11 +151,7 @@ def _fill_gathers(
     if not (np.all(np.isfinite(values)) and np.all(np.isfinite(new_values))):
         raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
     raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
-    headers = np.ascontiguousarray(raw[:, :TRACE_HEADER_SIZE])
-    set_trace_field(headers, "TraceIdentificationCode", trace_id, layout.endian)
-    if flag is not None:
-        set_trace_field(headers, flag, np.full(traces.size, FILLED_FLAG), layout.endian)
-    raw[:, :TRACE_HEADER_SIZE] = headers
+    mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)
     return traces, raw, np.flatnonzero(inserted.ravel()), new_values
 
 
@@ -422,8 +418,6 @@ def fill_file(
             cluster.close()
     if bar is not None:
         bar.close()
-    from seisfill.io.write import _plan
-
     source_trace, slot, kind = _plan(ds, target)
     if absent_slots.size:
         _assemble(part, side, out, source, layout, source_trace, slot, kind, absent_slots)
@@ -457,12 +451,9 @@ def _write_inserted(
     """New traces (header from the regularised layout, trid, flag 2, encoded samples) into the side file."""
     rows = np.searchsorted(absent_slots, flat)
     raw = np.empty((flat.size, layout.trace_size), dtype=np.uint8)
-    headers = np.ascontiguousarray(headers_flat[flat])
-    set_trace_field(headers, "TraceIdentificationCode", trace_id, layout.endian)
-    if flag is not None:
-        set_trace_field(headers, flag, np.full(flat.size, INSERTED_FLAG), layout.endian)
-    raw[:, :TRACE_HEADER_SIZE] = headers
+    raw[:, :TRACE_HEADER_SIZE] = headers_flat[flat]
     raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
+    mark_new_traces(raw, INSERTED_FLAG, layout.endian, flag, trace_id)
     for r, row in zip(rows, raw, strict=True):
         os.pwrite(side_fd, row.tobytes(), int(r) * layout.trace_size)
 

@@ -33,7 +33,7 @@ from seisfill.io.formats import encode_samples, sample_format
 from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 
-__all__ = ["write_segy", "WriteSummary", "atomic_output", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
+__all__ = ["write_segy", "WriteSummary", "atomic_output", "mark_new_traces", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
 
 DEFAULT_FLAG_WORD = "UnassignedInt1"
 FILLED_FLAG = 1
@@ -271,12 +271,33 @@ def _chunk(
     if reader is None:
         _apply_fixups(ds, out, source_trace, kind, endian)
     if new.any():
-        headers = np.ascontiguousarray(out[new, :TRACE_HEADER_SIZE])
-        set_trace_field(headers, "TraceIdentificationCode", trace_id, endian)
-        if flag is not None:
-            set_trace_field(headers, flag, _flag_values(kind[new]), endian)
-        out[new, :TRACE_HEADER_SIZE] = headers
+        out[new] = mark_new_traces(out[new], _flag_values(kind[new]), endian, flag, trace_id)
     return out
+
+
+def mark_new_traces(
+    raw: np.ndarray, flag_values: np.ndarray | int, endian: str, flag: str | None, trace_id: int = 1
+) -> np.ndarray:
+    """Set TraceIdentificationCode and the flag word of traces that got new samples.
+
+    Parameters
+    ----------
+    raw : ndarray of uint8, shape (n, trace_size)
+        Whole traces (header + samples), changed in place and returned.
+    flag_values : int or ndarray of int, shape (n,)
+        :data:`FILLED_FLAG` or :data:`INSERTED_FLAG` per trace.
+    endian : str
+    flag : str or None
+        Header word of the flag (None: leave it).
+    trace_id : int
+        TraceIdentificationCode to write.
+    """
+    headers = np.ascontiguousarray(raw[:, :TRACE_HEADER_SIZE])
+    set_trace_field(headers, "TraceIdentificationCode", trace_id, endian)
+    if flag is not None:
+        set_trace_field(headers, flag, np.broadcast_to(flag_values, (raw.shape[0],)), endian)
+    raw[:, :TRACE_HEADER_SIZE] = headers
+    return raw
 
 
 def _apply_fixups(

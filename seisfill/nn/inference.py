@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from seisfill.errors import SeisfillError
+from seisfill.masks import true_runs
 from seisfill.train.normalize import denormalize, normalize
 
 __all__ = ["InferenceOptions", "fill_with_model", "resolve_device", "window_starts", "blend_ramp"]
@@ -134,15 +135,9 @@ def blend_ramp(size: int, overlap: int, left: bool, right: bool) -> np.ndarray:
 
 
 def _longest_run(missing: np.ndarray) -> int:
-    """Longest run of True along the last axis (per 1-D row, max over rows)."""
-    best = 0
-    rows = missing.reshape(-1, missing.shape[-1]) if missing.ndim else missing.reshape(1, 1)
-    for row in rows:
-        if not row.any():
-            continue
-        edges = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
-        best = max(best, int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()))
-    return best
+    """Longest run of True along the last axis (max over the rows)."""
+    rows = missing.reshape(-1, missing.shape[-1])
+    return max((n for row in rows for _, n in true_runs(row)), default=0)
 
 
 def _axis_windows(target: np.ndarray, live: np.ndarray, size: Sequence[int]) -> list[int]:
@@ -266,13 +261,8 @@ def fill_with_model(
         ovs = [min(o, s // 2) for o, s in zip(overlap, sizes, strict=True)]
         for sl, weight in _windows(model_shape, sizes, ovs, target_i[i], live_i[i]):
             jobs.append(_Window(i, sl, weight))
-    unreached = np.zeros_like(target_i)
-    if not jobs:
-        unreached |= target_i
-        return _restore(items, out, live_i, target_i, unreached, data), unreached.reshape(target.shape)
-
     bar = None
-    if opts.progress:
+    if opts.progress and jobs:
         try:
             from tqdm import tqdm
 
@@ -294,15 +284,12 @@ def fill_with_model(
     finally:
         if bar is not None:
             bar.close()
+    reached = np.zeros_like(target_i)
     for i, (num, den) in acc.items():
-        reached = target_i[i] & (den.max(axis=0) > 0)  # den: (T, X[, Y]); targets: (X[, Y])
-        est = num / np.maximum(den, 1e-30)
-        est_tm = np.moveaxis(est, 0, -1)  # back to trace-major (..., T)
-        out[i][reached] = est_tm[reached]
-        unreached[i] = target_i[i] & ~reached
-    for i in range(n_items):
-        if i not in acc:
-            unreached[i] = target_i[i] & live_i[i].any()
+        reached[i] = target_i[i] & (den.max(axis=0) > 0)  # den: (T, X[, Y]); targets: (X[, Y])
+        est_tm = np.moveaxis(num / np.maximum(den, 1e-30), 0, -1)  # back to trace-major (..., T)
+        out[i][reached[i]] = est_tm[reached[i]]
+    unreached = target_i & ~reached
     return _restore(items, out, live_i, target_i, unreached, data), unreached.reshape(target.shape)
 
 

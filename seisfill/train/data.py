@@ -104,6 +104,7 @@ import torch
 from torch.utils.data import Dataset
 
 from seisfill.errors import SeisfillError
+from seisfill.masks import true_runs
 from seisfill.train.config import dump_config, resolve_path
 from seisfill.train.normalize import normalize
 
@@ -232,13 +233,6 @@ def _integer(rng: np.random.Generator, lohi: Any) -> int:
     return int(lohi)
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
-    """(start, length) of each run of True."""
-    padded = np.concatenate([[False], np.asarray(row, dtype=bool), [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [(int(a), int(b - a)) for a, b in zip(edges[0::2], edges[1::2], strict=True)]
-
-
 # ---------------------------------------------------------------------------
 # real files and hold-out
 # ---------------------------------------------------------------------------
@@ -363,7 +357,7 @@ def _segments_2d(vol: Volume, width: int, min_cov: float) -> list[tuple[str, int
         ]
         for direction, allowed in dirs:
             for li, row in enumerate(allowed):
-                for start, n in _runs(row):
+                for start, n in true_runs(row):
                     if n >= min(width, max(2, math.ceil(min_cov * width))):
                         segs.append((direction, li, start, n))
         vol._segments[key] = segs
@@ -376,7 +370,7 @@ def _segments_3d(vol: Volume, nx: int, ny: int, min_cov: float) -> list[tuple[in
         segs: list[tuple[int, int]] = []
         if vol.layout == "cube" and vol.data.shape[1] >= min(ny, math.ceil(min_cov * ny)):
             rows = vol.allowed.all(axis=1)
-            segs = [(s, n) for s, n in _runs(rows) if n >= min(nx, max(2, math.ceil(min_cov * nx)))]
+            segs = [(s, n) for s, n in true_runs(rows) if n >= min(nx, max(2, math.ceil(min_cov * nx)))]
         vol._segments[key] = segs
     return vol._segments[key]
 
