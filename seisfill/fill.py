@@ -135,7 +135,9 @@ def fill_targets(ds: xr.Dataset, skip_empty: bool = False) -> np.ndarray:
     return target & ~empty[:, None]
 
 
-def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **options) -> xr.Dataset:
+def fill(
+    ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, halo: int = 4, **options
+) -> xr.Dataset:
     """Fill every dead or missing trace of a seisfill dataset.
 
     Parameters
@@ -146,6 +148,12 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
         Interpolation method (:data:`METHODS`).
     skip_empty : bool
         Pass gathers with no live trace through unfilled instead of failing.
+    halo : int
+        Dask-backed data and a 3-D method (a 3-D network, ``pocs`` with
+        ``ndim=3``): each chunk of inlines (gathers) is a brick, filled with
+        ``halo`` neighbouring inlines of context on each side and blended with
+        its neighbours across the seams (:mod:`seisfill.bricks`).  In-memory
+        data goes to a 3-D method whole.
     **options
         Passed to the method.
 
@@ -193,18 +201,10 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
         return out
 
     amplitude, live_da = ds[names.AMPLITUDE], ds[names.LIVE]
-    if whole_cube and amplitude.chunks is not None:  # a 3-D method needs the whole cube in one block
-        amplitude, live_da = amplitude.chunk({g_dim: -1, t_dim: -1}), live_da.chunk({g_dim: -1, t_dim: -1})
-    filled_amp = xr.apply_ufunc(
-        one_block,
-        amplitude,
-        live_da,
-        xr.DataArray(target, dims=(g_dim, t_dim)),
-        input_core_dims=[[t_dim, "time"], [t_dim], [t_dim]],
-        output_core_dims=[[t_dim, "time"]],
-        dask="parallelized",
-        output_dtypes=[ds[names.AMPLITUDE].dtype],
-    ).transpose(*ds[names.AMPLITUDE].dims)
+    if whole_cube and amplitude.chunks is not None:
+        filled_amp = _fill_bricks(amplitude, live_da, target, method, options, halo)
+    else:
+        filled_amp = _fill_blocks(one_block, amplitude, live_da, target)
     out = ds.copy()
     out[names.AMPLITUDE] = filled_amp.assign_attrs(ds[names.AMPLITUDE].attrs)
     previous = ds[names.FILLED].values if names.FILLED in ds else np.zeros_like(target)
@@ -213,3 +213,34 @@ def fill(ds: xr.Dataset, method: str = "linear", *, skip_empty: bool = False, **
     if method == "unet":
         out.attrs["fill_model"] = options["model"].name
     return out
+
+
+def _fill_blocks(
+    one_block: Callable[..., np.ndarray], amplitude: xr.DataArray, live: xr.DataArray, target: np.ndarray
+) -> xr.DataArray:
+    """Gathers (or a whole cube) through ``one_block``, per dask chunk when the data are dask-backed."""
+    g_dim, t_dim = live.dims
+    return xr.apply_ufunc(
+        one_block,
+        amplitude,
+        live,
+        xr.DataArray(target, dims=(g_dim, t_dim)),
+        input_core_dims=[[t_dim, "time"], [t_dim], [t_dim]],
+        output_core_dims=[[t_dim, "time"]],
+        dask="parallelized",
+        output_dtypes=[amplitude.dtype],
+    ).transpose(*amplitude.dims)
+
+
+def _fill_bricks(
+    amplitude: xr.DataArray, live: xr.DataArray, target: np.ndarray, method: str, options: dict, halo: int
+) -> xr.DataArray:
+    """A dask-backed cube through a 3-D method: lazily, brick by brick (chunks of inlines), blended at seams."""
+    from seisfill.bricks import fill_bricks_lazy
+
+    if int(halo) < 0:
+        raise SeisfillError(f"halo must be >= 0, got {halo}")
+    g_dim, t_dim = live.dims
+    arr = amplitude.transpose(g_dim, t_dim, "time").chunk({t_dim: -1, "time": -1})
+    data = fill_bricks_lazy(arr.data, np.asarray(live.values, dtype=bool), target, method, options, int(halo))
+    return arr.copy(data=data).transpose(*amplitude.dims)

@@ -29,9 +29,14 @@ threads_per_worker=1)`` by default, or any running scheduler (``scheduler=
 weights are loaded once per worker process (:func:`seisfill.models.resolve_model`
 caches them).
 
-3-D methods (a 3-D network, ``pocs`` with ``ndim=3``) work on bricks: blocks of
-``gathers_per_task`` inlines read with ``halo`` inlines of context on each side,
-of which only the block's own traces are written.
+3-D methods (a 3-D network, ``pocs`` with ``ndim=3``) work on bricks
+(:mod:`seisfill.bricks`): blocks of ``gathers_per_task`` inlines read with
+``halo`` inlines of context on each side.  Slots near a seam get the blend of
+the two neighbouring bricks' estimates: the main process holds each brick's
+seam-zone samples until the other brick's arrive, then writes the blend; the
+journal records seams (``s<i>``) as well as tasks, and a task counts as done
+only once its seams are written.  The bytes equal those of
+``seisfill.fill`` on the same cube chunked by ``gathers_per_task`` inlines.
 
 Limits: slots absent from the file (``--regularize``, missing cube nodes) are
 not inserted here: a clear error points at the in-memory path.
@@ -52,6 +57,7 @@ from typing import Any
 
 import numpy as np
 
+from seisfill.bricks import Brick, blend, needed_target, plan_bricks
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.formats import encode_samples
@@ -116,43 +122,51 @@ def _fill_task(
     flag: str | None,
     trace_id: int,
     threads: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fill ``k`` gathers.
+    zone_rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
+    """Fill ``k`` gathers (2-D methods) or one brick (3-D methods, ``zone_rows`` given).
 
     Returns the file trace indices (m,) and raw bytes (m, trace_size) of the
-    filled traces that are in the file, and the positions (flat, in the task's
+    filled traces that are in the file, the positions (flat, in the task's
     ``slot_trace``) and float32 samples (n, n_samples) of filled slots that are
-    not (inserted by regularisation, absent cube nodes).
+    not (inserted by regularisation, absent cube nodes), and the positions and
+    float32 samples of the targets in ``zone_rows`` (a brick's seam zones,
+    blended with the neighbouring brick by the caller; empty for 2-D methods).
 
     ``threads``: torch intra-op threads for the task.  Every task runs with the
     same count whatever the number of workers (convolution results depend on
     it in the last bits), so any worker count gives the same bytes.
     """
+    from seisfill.bricks import fill_brick
     from seisfill.fill import fill_array
 
     layout = open_layout(path)
     present = slot_trace >= 0
     opts = dict(options)
-    if method == "unet":
-        opts["target"] = target
-    elif method == "pocs":
+    if method == "pocs":
         opts.setdefault("workers", 1)  # one FFT thread per task: workers scale out, not threads
+    zone = np.zeros_like(target) if zone_rows is None else target & zone_rows[:, None]
     with TraceReader(layout) as reader:
         data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
         data[present] = reader.read_samples(slot_trace[present])
         with _torch_threads(threads if method == "unet" else 0):
-            estimate = fill_array(data, live, method, **opts)
+            if zone_rows is not None:
+                estimate = fill_brick(data, live, target, method, opts)
+            else:
+                estimate = fill_array(data, live, method, **opts, **({"target": target} if method == "unet" else {}))
+        zone_values = np.ascontiguousarray(estimate[zone], dtype=np.float32)
+        target = target & ~zone
         in_file = target & present
         traces = slot_trace[in_file]
         raw = reader.read_raw(traces)
     values = estimate[in_file]
     inserted = target & ~present
     new_values = np.ascontiguousarray(estimate[inserted], dtype=np.float32)
-    if not (np.all(np.isfinite(values)) and np.all(np.isfinite(new_values))):
+    if not all(np.all(np.isfinite(v)) for v in (values, new_values, zone_values)):
         raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
     raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
     mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)
-    return traces, raw, np.flatnonzero(inserted.ravel()), new_values
+    return traces, raw, np.flatnonzero(inserted.ravel()), new_values, np.flatnonzero(zone.ravel()), zone_values
 
 
 def _fingerprint(path: Path, extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -165,7 +179,8 @@ def _fingerprint(path: Path, extra: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read_journal(journal: Path, fingerprint: Mapping[str, Any]) -> set[int]:
+def _read_journal(journal: Path, fingerprint: Mapping[str, Any]) -> tuple[set[int], set[int]]:
+    """The tasks (lines ``i``) and brick seams (lines ``s<i>``: between bricks i and i+1) already on disk."""
     lines = journal.read_text().splitlines()
     if not lines:
         raise SeisfillError(f"{journal}: empty journal; delete it and run without --resume")
@@ -178,30 +193,18 @@ def _read_journal(journal: Path, fingerprint: Mapping[str, Any]) -> set[int]:
             f"cannot resume: {journal.name} was written for another input or other options; "
             "run without --resume to start again"
         )
-    done = set()
+    done, seams = set(), set()
     for line in lines[1:]:
-        if line.strip().isdigit():
+        line = line.strip()
+        if line.isdigit():
             done.add(int(line))
-    return done
+        elif line.startswith("s") and line[1:].isdigit():
+            seams.add(int(line[1:]))
+    return done, seams
 
 
 def _tasks(rows: np.ndarray, per_task: int) -> list[np.ndarray]:
     return [rows[i : i + per_task] for i in range(0, rows.size, per_task)]
-
-
-def _bricks(target: np.ndarray, per_task: int, halo: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """3-D tasks: rows [a - halo, b + halo) of every block [a, b) holding a target, and which rows are the core."""
-    n = target.shape[0]
-    tasks, cores = [], []
-    for a in range(0, n, per_task):
-        b = min(n, a + per_task)
-        if not target[a:b].any():
-            continue
-        lo, hi = max(0, a - halo), min(n, b + halo)
-        rows = np.arange(lo, hi)
-        tasks.append(rows)
-        cores.append((rows >= a) & (rows < b))
-    return tasks, cores
 
 
 def fill_file(
@@ -299,20 +302,28 @@ def fill_file(
         three_d = model.ndim == 3
         options = dict(options, model=model.name if model.card is not None else str(options.get("model")))
     flag = resolve_field(flag_word) if flag_word else None
+    bricks: list[Brick] = []
     if three_d:
         # bricks: blocks of gathers_per_task inlines (gathers) that hold a target, each read with
-        # `halo` neighbours on both sides for context; only the block's own traces are written
-        tasks, cores = _bricks(target, int(gathers_per_task), int(halo))
+        # `halo` neighbours on both sides for context and blended with its neighbours at the seams
+        if halo < 0:
+            raise SeisfillError(f"halo must be >= 0, got {halo}")
+        n_rows, per = target.shape[0], int(gathers_per_task)
+        bricks = plan_bricks([(a, min(n_rows, a + per)) for a in range(0, n_rows, per)], target.any(axis=1), halo)
+        tasks = [np.arange(br.lo, br.hi) for br in bricks]
+        task_target = [needed_target(br, target) for br in bricks]
+        zones = [_zone_rows(br) for br in bricks]
     else:
-        rows = np.flatnonzero(target.any(axis=1))
-        tasks = _tasks(rows, int(gathers_per_task))
-        cores = [np.ones(t.size, dtype=bool) for t in tasks]
+        tasks = _tasks(np.flatnonzero(target.any(axis=1)), int(gathers_per_task))
+        task_target = [target[t] for t in tasks]
+        zones = [None] * len(tasks)
     part, journal = partial_paths(out)
     task_opts = {k: v for k, v in options.items() if k != "progress"}
     fingerprint = _fingerprint(
         source, {"method": method, "options": task_opts, "key": key, "sort": sort, "cube": cube,
                  "rms": rms_outlier, "flag": flag, "trace_id": trace_id, "per_task": gathers_per_task,
                  "skip_empty": skip_empty, "n_tasks": len(tasks), "halo": halo if three_d else None,
+                 "blend": "sin2" if three_d else None,
                  "regularize": [regularize, step, extent]},
     )
     if out.resolve() == source.resolve() or (out.exists() and os.path.samefile(out, source)):
@@ -321,8 +332,9 @@ def fill_file(
         raise SeisfillError(f"{out}: folder {out.parent} does not exist")
     side = journal.with_name(journal.name.replace("-journal", "-inserted"))
     done: set[int] = set()
+    seams_done: set[int] = set()
     if resume and part.exists() and journal.exists() and (absent_slots.size == 0 or side.exists()):
-        done = _read_journal(journal, fingerprint)
+        done, seams_done = _read_journal(journal, fingerprint)
     else:
         shutil.copyfile(source, part)
         if absent_slots.size:
@@ -359,23 +371,82 @@ def fill_file(
     n_filled = 0
     fd = os.open(part, os.O_RDWR)
     side_fd = os.open(side, os.O_RDWR) if absent_slots.size else -1
+    header_reader = TraceReader(layout) if bricks else None
     try:
-        pending: list[int] = []
+        pending: list[str] = []
+        # bricks: each seam's two contributions (global flat slots, float32 samples) until both are in
+        seam_parts: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+        own_written: set[int] = set()
         last_sync = time.perf_counter()
         # seconds between fsyncs of data + journal (tests set 0: every task)
         sync_every = float(os.environ.get("SEISFILL_SYNC_S", "2.0"))
 
-        def record(idx: int, traces: np.ndarray, raw: np.ndarray, new_at: np.ndarray, new_values: np.ndarray) -> None:
+        def to_global(idx: int, at: np.ndarray) -> np.ndarray:
+            return tasks[idx][at // n_trace_axis] * n_trace_axis + at % n_trace_axis
+
+        def write_slots(flat: np.ndarray, values: np.ndarray) -> None:
+            """Filled slots given by global flat index: in-file traces in place, absent ones to the side file."""
+            nonlocal n_filled
+            traces = slot_trace.ravel()[flat]
+            here = traces >= 0
+            if here.any():
+                raw = header_reader.read_raw(traces[here])
+                raw[:, TRACE_HEADER_SIZE:] = encode_samples(values[here], layout.format, layout.endian)
+                mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)
+                for off, row in zip(layout.data_offset + traces[here] * layout.trace_size, raw, strict=True):
+                    os.pwrite(fd, row.tobytes(), int(off))
+            if (~here).any():
+                _write_inserted(side_fd, flat[~here], values[~here], absent_slots, headers_flat, layout, flag,
+                                trace_id)
+            n_filled += flat.size
+
+        def complete(idx: int) -> bool:
+            br = bricks[idx] if bricks else None
+            return idx in own_written and (
+                br is None or ((not br.left or idx - 1 in seams_done) and (not br.right or idx in seams_done))
+            )
+
+        def add_seam_part(seam: int, side_name: str, flat: np.ndarray, values: np.ndarray) -> None:
+            if seam in seams_done:  # written by an earlier run (resume)
+                return
+            parts = seam_parts.setdefault(seam, {})
+            parts[side_name] = (flat, values)
+            if len(parts) == 2:
+                (fl, vl), (fr, vr) = parts.pop("left"), parts.pop("right")
+                del seam_parts[seam]
+                if not np.array_equal(fl, fr):  # pragma: no cover - both bricks see the same targets
+                    raise SeisfillError("internal error: the two bricks of a seam disagree on its slots")
+                br = bricks[seam]
+                zrow = fl // n_trace_axis - (br.b - br.right)
+                write_slots(fl, blend(vl, vr, zrow, br.right))
+                seams_done.add(seam)
+                pending.append(f"s{seam}")
+                for j in (seam, seam + 1):
+                    if j not in done and complete(j):
+                        done.add(j)
+                        pending.append(str(j))
+
+        def record(idx: int, traces: np.ndarray, raw: np.ndarray, new_at: np.ndarray, new_values: np.ndarray,
+                   zone_at: np.ndarray, zone_values: np.ndarray) -> None:
             nonlocal last_sync, n_filled
             offsets = layout.data_offset + traces * layout.trace_size
             for off, row in zip(offsets, raw, strict=True):
                 os.pwrite(fd, row.tobytes(), int(off))
             if new_at.size:
-                rows = tasks[idx]
-                flat = rows[new_at // n_trace_axis] * n_trace_axis + new_at % n_trace_axis
-                _write_inserted(side_fd, flat, new_values, absent_slots, headers_flat, layout, flag, trace_id)
+                _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, headers_flat, layout,
+                                flag, trace_id)
             n_filled += traces.size + new_at.size
-            pending.append(idx)
+            own_written.add(idx)
+            if bricks:
+                flat = to_global(idx, zone_at)
+                left = flat // n_trace_axis < bricks[idx].a + bricks[idx].left
+                if bricks[idx].left:
+                    add_seam_part(idx - 1, "right", flat[left], zone_values[left])
+                if bricks[idx].right:
+                    add_seam_part(idx, "left", flat[~left], zone_values[~left])
+            if idx not in done and complete(idx):
+                done.add(idx)
+                pending.append(str(idx))
             if bar is not None:
                 bar.update(1)
             if time.perf_counter() - last_sync > sync_every:
@@ -383,8 +454,8 @@ def fill_file(
                 last_sync = time.perf_counter()
 
         args = [
-            (str(source), slot_trace[tasks[i]], live[tasks[i]], target[tasks[i]] & cores[i][:, None], method,
-             task_opts, flag, trace_id, threads)
+            (str(source), slot_trace[tasks[i]], live[tasks[i]], task_target[i], method, task_opts, flag, trace_id,
+             threads, zones[i])
             for i in todo
         ]
         if client is None:
@@ -394,6 +465,8 @@ def fill_file(
             for i, result in _run_distributed(client, todo, args, max(1, workers or 4) * 2):
                 record(i, *result)
         _sync(fd, journal, pending, side_fd)
+        if seam_parts or len(done) != len(tasks):  # pragma: no cover - every seam has both bricks by now
+            raise SeisfillError("internal error: some brick seams were never completed")
     except BaseException as exc:
         os.close(fd)
         fd = -1
@@ -408,6 +481,8 @@ def fill_file(
             side.unlink(missing_ok=True)
         raise
     finally:
+        if header_reader is not None:
+            header_reader.close()
         if fd >= 0:
             os.close(fd)
         if side_fd >= 0:
@@ -482,7 +557,15 @@ def _assemble(
     del side_map
 
 
-def _sync(fd: int, journal: Path, pending: list[int], side_fd: int = -1) -> None:
+def _zone_rows(brick: Brick) -> np.ndarray:
+    """Rows of a brick's read range that lie in one of its seam zones, shape (hi - lo,)."""
+    rows = np.arange(brick.lo, brick.hi)
+    return ((rows >= brick.a - brick.left) & (rows < brick.a + brick.left)) | (
+        (rows >= brick.b - brick.right) & (rows < brick.b + brick.right)
+    )
+
+
+def _sync(fd: int, journal: Path, pending: list[str], side_fd: int = -1) -> None:
     """Make the written traces durable, then record their tasks as done."""
     if not pending:
         return
