@@ -280,7 +280,12 @@ def fill_file(
         raise SeisfillError(f"gathers per task must be >= 1, got {gathers_per_task}")
     if workers < 0:
         raise SeisfillError(f"--workers must be >= 0, got {workers}")
-    ds = seisfill.read_segy(source, key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
+    read = dict(key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
+    # headers of the geometry only (~45 B per trace, not ~550): the full headers are needed
+    # only to give new traces (regularisation, absent cube nodes) their headers
+    ds = seisfill.read_segy(source, **read, headers="all" if regularize else "geometry")
+    if not regularize and np.any(~ds[names.LIVE].values & ~ds[names.PAD].values & (ds[names.TRACE_INDEX].values < 0)):
+        ds = seisfill.read_segy(source, **read)
     if regularize:
         from seisfill.io.regularize import regularize_layout
 
@@ -341,7 +346,8 @@ def fill_file(
             with open(side, "wb") as fh:  # one row per inserted trace, filled in as tasks complete
                 fh.truncate(int(absent_slots.size) * layout.trace_size)
         journal.write_text(json.dumps(fingerprint) + "\n")
-    headers_flat = ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE) if absent_slots.size else None
+    # headers of the new traces only, one row per absent slot
+    headers_new = ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE)[absent_slots] if absent_slots.size else None
     n_trace_axis = slot_trace.shape[1]
     n_resumed = len(done)
     todo = [i for i in range(len(tasks)) if i not in done]
@@ -396,7 +402,7 @@ def fill_file(
                 for off, row in zip(layout.data_offset + traces[here] * layout.trace_size, raw, strict=True):
                     os.pwrite(fd, row.tobytes(), int(off))
             if (~here).any():
-                _write_inserted(side_fd, flat[~here], values[~here], absent_slots, headers_flat, layout, flag,
+                _write_inserted(side_fd, flat[~here], values[~here], absent_slots, headers_new, layout, flag,
                                 trace_id)
             n_filled += flat.size
 
@@ -433,7 +439,7 @@ def fill_file(
             for off, row in zip(offsets, raw, strict=True):
                 os.pwrite(fd, row.tobytes(), int(off))
             if new_at.size:
-                _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, headers_flat, layout,
+                _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, headers_new, layout,
                                 flag, trace_id)
             n_filled += traces.size + new_at.size
             own_written.add(idx)
@@ -520,13 +526,13 @@ def fill_file(
 
 
 def _write_inserted(
-    side_fd: int, flat: np.ndarray, values: np.ndarray, absent_slots: np.ndarray, headers_flat: np.ndarray,
+    side_fd: int, flat: np.ndarray, values: np.ndarray, absent_slots: np.ndarray, headers_new: np.ndarray,
     layout: Any, flag: str | None, trace_id: int,
 ) -> None:
     """New traces (header from the regularised layout, trid, flag 2, encoded samples) into the side file."""
     rows = np.searchsorted(absent_slots, flat)
     raw = np.empty((flat.size, layout.trace_size), dtype=np.uint8)
-    raw[:, :TRACE_HEADER_SIZE] = headers_flat[flat]
+    raw[:, :TRACE_HEADER_SIZE] = headers_new[rows]
     raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
     mark_new_traces(raw, INSERTED_FLAG, layout.endian, flag, trace_id)
     for r, row in zip(rows, raw, strict=True):

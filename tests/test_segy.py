@@ -251,3 +251,21 @@ def test_no_warning_on_clean_file(shots):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         seisfill.read_segy(shots.path)
+
+
+@pytest.mark.parametrize("which", ["shots", "cube"])
+def test_geometry_headers_only_give_the_same_layout_and_masks(request, which):
+    """headers="geometry": same gathers, masks and trace numbers; no raw headers or header coordinates."""
+    src = request.getfixturevalue(which)
+    full = seisfill.read_segy(src.path, lazy=True)
+    slim = seisfill.read_segy(src.path, lazy=True, headers="geometry")
+    assert names.TRACE_HEADER not in slim and names.TRACE_HEADER in full
+    for var in (names.LIVE, names.DEAD_REASON, names.TRACE_INDEX, names.PAD):
+        assert np.array_equal(slim[var].values, full[var].values), var
+    assert slim["amplitude"].dims == full["amplitude"].dims
+    assert np.array_equal(slim["amplitude"].values, full["amplitude"].values)
+    assert set(slim.coords) < set(full.coords)
+    with pytest.raises(SeisfillError, match="lazy=True or chunks"):
+        seisfill.read_segy(src.path, headers="geometry")
+    with pytest.raises(SeisfillError, match="'all' or 'geometry'"):
+        seisfill.read_segy(src.path, lazy=True, headers="some")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import xarray as xr
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
+from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.formats import decode_samples
 from seisfill.io.geometry import GEOMETRY_WORDS, GatherIndex, detect_index, optional_field
@@ -36,7 +38,10 @@ class SegyScan:
     Attributes
     ----------
     layout : SegyLayout
-    raw_headers : numpy.ndarray of uint8, shape (n_traces, 240)
+    raw_headers : numpy.ndarray of uint8, shape (n_traces, 240), or None
+        None when the scan kept only some header words (``words``).
+    words : dict of str to numpy.ndarray of int32, shape (n_traces,), or None
+        The header words the scan was asked to keep instead of the raw headers.
     reasons : numpy.ndarray of uint8, shape (n_traces,)
         Dead-trace bits from the trace id code and the samples.
     log_rms : numpy.ndarray of float32, shape (n_traces,), or None
@@ -46,8 +51,9 @@ class SegyScan:
         All samples in file order, when the scan was asked to keep them.
     """
 
-    def __init__(self, layout, raw_headers, reasons, log_rms, samples):
+    def __init__(self, layout, raw_headers, reasons, log_rms, samples, words=None):
         self.layout = layout
+        self.words = words
         self.raw_headers = raw_headers
         self.reasons = reasons
         self.log_rms = log_rms
@@ -55,7 +61,11 @@ class SegyScan:
 
 
 def scan_segy(
-    layout: SegyLayout, keep_samples: bool, chunk_bytes: int = 4 << 20, log_rms: bool = True
+    layout: SegyLayout,
+    keep_samples: bool,
+    chunk_bytes: int = 4 << 20,
+    log_rms: bool = True,
+    words: Iterable[str] | None = None,
 ) -> SegyScan:
     """Read every trace once: headers, dead-trace checks, optionally the samples.
 
@@ -74,16 +84,25 @@ def scan_segy(
         Also compute each trace's log-RMS (a float64 pass over the samples,
         about a quarter of the scan time); without it ``SegyScan.log_rms`` is
         None.  :func:`read_segy` asks for it only with ``rms_outlier``.
+    words : iterable of str, optional
+        Keep only these header words (int32, 4 bytes per trace each) instead
+        of the 240 raw bytes per trace: the scan of a file too large for its
+        headers to fit in memory (:func:`read_segy` with ``headers="geometry"``).
     """
     n, ns = layout.n_traces, layout.n_samples
-    raw_headers = np.empty((n, TRACE_HEADER_SIZE), dtype=np.uint8)
+    kept = None if words is None else {w: np.empty(n, dtype=np.int32) for w in words}
+    raw_headers = np.empty((n, TRACE_HEADER_SIZE), dtype=np.uint8) if kept is None else None
     reasons = np.empty(n, dtype=np.uint8)
     rms = np.empty(n, dtype=np.float32) if log_rms else None
     samples = np.empty((n, ns), dtype=np.float32) if keep_samples else None
     with TraceReader(layout) as reader:
         for start, raw in reader.iter_chunks(chunk_bytes):
             stop = start + raw.shape[0]
-            raw_headers[start:stop] = raw[:, :TRACE_HEADER_SIZE]
+            if kept is None:
+                raw_headers[start:stop] = raw[:, :TRACE_HEADER_SIZE]
+            else:
+                for w, v in parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, list(kept)).items():
+                    kept[w][start:stop] = v
             trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
             # decode straight into the result when keeping the samples: no second copy
             target = samples[start:stop] if samples is not None else None
@@ -93,7 +112,7 @@ def scan_segy(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     energy = np.einsum("ij,ij->i", decoded, decoded, dtype=np.float64) / ns
                     rms[start:stop] = 0.5 * np.log(energy)
-    return SegyScan(layout, raw_headers, reasons, rms, samples)
+    return SegyScan(layout, raw_headers, reasons, rms, samples, kept)
 
 
 class SegyAmplitudeArray(BackendArray):
@@ -194,7 +213,10 @@ def build_dataset(
         outliers = rms_outliers(log_rms, reasons == 0, rms_outlier) & present
         reasons[outliers] |= np.uint8(DeadReason.RMS_OUTLIER)
     live = (reasons == 0) & present
-    if present.all() and np.array_equal(slot.reshape(-1), np.arange(scan.raw_headers.shape[0])):
+    raw_headers = None
+    if scan.raw_headers is None:  # a scan of some header words only: no header coordinates
+        pass
+    elif present.all() and np.array_equal(slot.reshape(-1), np.arange(scan.raw_headers.shape[0])):
         raw_headers = scan.raw_headers.reshape(*slot.shape, TRACE_HEADER_SIZE)  # file in slot order: no copy
     else:
         raw_headers = scan.raw_headers[take]  # one copy (np.where + astype made three)
@@ -209,13 +231,14 @@ def build_dataset(
     coords: dict[str, tuple] = {d: (d, v) for d, v in dim_coords.items()}
     coords["time"] = ("time", layout.time_ms, {"units": "ms", "long_name": "two-way time"})
     valid = present
-    if index.kind == "cube" and not present.all():
+    if raw_headers is not None and index.kind == "cube" and not present.all():
         raw_headers = cube_headers(raw_headers, present, layout.endian)
         valid = np.ones_like(present)
-    header_words = names.header_coordinates(raw_headers, layout.endian, valid, (index.gather_key, index.sort_key))
-    for word, (grid, attrs) in header_words.items():
-        if word not in coords:
-            coords[word] = (dims, grid, attrs)
+    if raw_headers is not None:
+        keys = (index.gather_key, index.sort_key)
+        for word, (grid, attrs) in names.header_coordinates(raw_headers, layout.endian, valid, keys).items():
+            if word not in coords:
+                coords[word] = (dims, grid, attrs)
 
     with open(layout.path, "rb") as fh:
         preamble = fh.read(layout.data_offset)
@@ -225,8 +248,11 @@ def build_dataset(
         names.DEAD_REASON: (dims, reasons, {"flags": _reason_legend()}),
         names.TRACE_INDEX: (dims, slot, {"long_name": "trace number in source file (0-based), -1: none"}),
         names.PAD: (dims, index.pad, {"long_name": "padding of a short gather"}),
-        names.TRACE_HEADER: (dims + ("header_byte",), raw_headers, {"long_name": "raw 240-byte trace header"}),
     }
+    if raw_headers is not None:
+        data_vars[names.TRACE_HEADER] = (
+            dims + ("header_byte",), raw_headers, {"long_name": "raw 240-byte trace header"}
+        )
     attrs = {
         "segy_source": str(layout.path),
         "segy_format": layout.format,
@@ -256,6 +282,7 @@ def read_segy(
     chunks: dict | str | None = None,
     lazy: bool = False,
     rms_outlier: float | None = None,
+    headers: str = "all",
 ) -> xr.Dataset:
     """Read a SEG-Y file into a labelled dataset with a live-trace mask.
 
@@ -279,6 +306,14 @@ def read_segy(
         Keep amplitudes on disk, read on access (xarray lazy indexing), without dask.
     rms_outlier : float, optional
         Flag traces whose RMS is an outlier in their gather (robust z-score in log-RMS).
+    headers : {"all", "geometry"}
+        ``"all"``: the raw 240-byte headers (``trace_header``) and every
+        non-constant header word as a coordinate.  ``"geometry"`` (with
+        ``lazy`` or ``chunks``): neither -- the scan keeps only the words that
+        define the geometry, about 45 bytes per trace instead of 550, for
+        planning work on files whose headers do not fit in memory
+        (:func:`seisfill.parallel.fill_file`).  Such a dataset cannot be
+        written with :func:`seisfill.write_segy` without a template.
 
     Returns
     -------
@@ -294,10 +329,18 @@ def read_segy(
     layout = open_layout(path)
     named = [optional_field(w) for w in (key, sort) if w is not None]  # bad keys fail before the scan
     on_disk = lazy or chunks is not None
-    scan = scan_segy(layout, keep_samples=not on_disk, log_rms=rms_outlier is not None)
-    words = set(GEOMETRY_WORDS) | {w for w in named if w is not None}
-    headers = parse_trace_headers(scan.raw_headers, layout.endian, words)
-    index = detect_index(headers, key=key, sort=sort, cube=cube)
+    if headers not in ("all", "geometry"):
+        raise SeisfillError(f"headers must be 'all' or 'geometry', got {headers!r}")
+    if headers == "geometry" and not on_disk:
+        raise SeisfillError("headers='geometry' needs lazy=True or chunks: the samples would outweigh the headers")
+    words = sorted(set(GEOMETRY_WORDS) | {w for w in named if w is not None})
+    scan = scan_segy(
+        layout, keep_samples=not on_disk, log_rms=rms_outlier is not None,
+        words=words if headers == "geometry" else None,
+    )
+    parsed = scan.words if scan.words is not None else parse_trace_headers(scan.raw_headers, layout.endian, words)
+    index = detect_index(parsed, key=key, sort=sort, cube=cube)
+    scan.words = parsed = None  # the index holds what the geometry needs
     _report_nonfinite(scan, layout.path)
 
     if on_disk:
