@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", type=Path)
     _add_geometry(p)
     p.add_argument("--method", default="unet", help="interpolation method (default: unet, the shipped network; pocs, fx, linear need no torch)")
-    p.add_argument("--model", default=None, metavar="NAME|PATH", help="network for --method unet: a shipped name (seisfill models) or a .pt file from seisfill train (default: partial2d for gathers and lines, partial3d for cubes)")
+    p.add_argument("--model", default=None, metavar="NAME|PATH", help="network for --method unet: a shipped name (seisfill models) or a .pt file from seisfill train (default: gated2d for gathers and lines, partial3d for cubes)")
     p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N (--method unet)")
     p.add_argument("--batch-size", type=int, default=16, metavar="N", help="windows per forward pass (--method unet; default 16)")
     prog = p.add_mutually_exclusive_group()
@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, metavar="N", help="fill on N Dask worker processes (LocalCluster), streaming: bounded memory whatever the file size; 0: the same streaming job in this process")
     p.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask.distributed scheduler (tcp://host:8786) instead of a LocalCluster")
     p.add_argument("--resume", action="store_true", help="continue an interrupted --workers run writing the same output (redo only unwritten gathers)")
-    p.add_argument("--gathers-per-task", type=int, default=8, metavar="N", help="gathers per Dask task (default 8)")
+    p.add_argument("--gathers-per-task", type=int, default=8, metavar="N", help="gathers per Dask task (default 8); inlines per brick for 3-D methods")
+    p.add_argument("--halo", type=int, default=4, metavar="N", help="3-D methods with --workers: inlines of context read on each side of a brick; neighbouring bricks are blended over min(N, brick/2) inlines each side of a seam (default 4)")
     p.add_argument("--regularize", action="store_true", help="insert slots missing from each gather's nominal sequence (of the sort key) and fill them as new traces")
     p.add_argument("--step", type=int, help="nominal spacing of the sort key for --regularize (default: most common)")
     p.add_argument("--extent", choices=("gather", "survey"), default="gather", help="--regularize range: within each gather, or the survey-wide first..last value")
@@ -202,7 +203,7 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
         args.input, args.output, args.method, key=args.key, sort=args.sort, cube=args.cube,
         rms_outlier=args.rms_outlier, regularize=args.regularize, step=args.step, extent=args.extent,
         workers=args.workers or 0, scheduler=args.scheduler,
-        gathers_per_task=args.gathers_per_task, resume=args.resume,
+        gathers_per_task=args.gathers_per_task, halo=args.halo, resume=args.resume,
         flag_word=None if str(args.flag_word).lower() == "none" else args.flag_word,
         skip_empty=args.skip_empty, progress=progress, **options,
     )

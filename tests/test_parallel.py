@@ -218,6 +218,9 @@ def test_streamed_bricks_equal_the_lazy_brick_fill(dead_cube, tmp_path):
     assert streamed.read_bytes() == mem.read_bytes()
     # the two absent nodes came back as inserted traces
     assert len(seisfill.read_segy(streamed)["trace_index"].values.ravel()) == 14 * 9
+    with pytest.raises(SeisfillError, match="halo must be >= 0"):
+        fill_file(dead_cube, tmp_path / "bad.sgy", "pocs", halo=-1, ndim=3)
+    assert not (tmp_path / "bad.sgy").exists()
 
 
 def test_bricks_resume_after_an_interrupt_redo_only_unfinished_bricks(dead_cube, tmp_path, monkeypatch):
