@@ -269,3 +269,24 @@ def test_geometry_headers_only_give_the_same_layout_and_masks(request, which):
         seisfill.read_segy(src.path, headers="geometry")
     with pytest.raises(SeisfillError, match="'all' or 'geometry'"):
         seisfill.read_segy(src.path, lazy=True, headers="some")
+
+
+def test_geometry_scan_keeps_a_few_bytes_per_trace(tmp_path):
+    """The plan of a streaming fill holds ~12 bytes per trace, not the 240-byte headers and their coordinates."""
+    import tracemalloc
+
+    sf = make_shots(tmp_path / "many.sgy", n_shots=200, n_channels=250, n_samples=4)
+    n = 200 * 250
+    per_trace = {}
+    for mode in ("all", "geometry"):
+        seisfill.read_segy(sf.path, lazy=True, headers=mode)  # warm: imports, caches
+        tracemalloc.start()
+        ds = seisfill.read_segy(sf.path, lazy=True, headers=mode)
+        held, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        per_trace[mode] = (held / n, peak / n)
+        del ds
+    assert per_trace["all"][0] > 240  # the raw headers alone
+    assert per_trace["geometry"][0] < 40, per_trace
+    # the transient peak (sorting the geometry words into gathers) is about half the full read's
+    assert per_trace["geometry"][1] < 0.6 * per_trace["all"][1], per_trace
