@@ -145,8 +145,13 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         ds = seisfill.read_segy(args.input, key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
     else:  # netCDF / Zarr: lazy, chunk by chunk (Zarr -> Zarr never holds the survey in memory)
         ds = read_dataset(args.input, chunks={})
+    gaps = 0
     if args.regularize:
         ds = seisfill.regularize(ds, step=args.step, extent=args.extent)
+    elif src_kind == "segy":
+        from seisfill.io.regularize import count_sequence_gaps
+
+        gaps = int(count_sequence_gaps(ds).sum())
     options = _method_options(args)
     t_fill = time.perf_counter()
     filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, **options)
@@ -176,6 +181,11 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         + (f" and header word {flag} (1 filled, 2 inserted)" if flag else "")
         + f"\n  {time.perf_counter() - start:.2f} s (filling {t_fill:.2f} s{rate})"
     )
+    if gaps:
+        print(
+            f"  note: {gaps} trace slot(s) missing from the gathers' {ds.attrs.get('sort_key')} sequence "
+            "were not inserted; add --regularize to insert and fill them"
+        )
 
 
 def _method_options(args: argparse.Namespace) -> dict:

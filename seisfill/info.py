@@ -6,10 +6,9 @@ import os
 
 import numpy as np
 
-from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.formats import sample_format
-from seisfill.io.regularize import regularize
+from seisfill.io.regularize import count_sequence_gaps
 from seisfill.io.segy import read_segy
 from seisfill.masks import DeadReason
 
@@ -23,19 +22,6 @@ def _range(values: np.ndarray) -> str:
     lo, hi = values.min(), values.max()
     fmt = (lambda v: f"{v:.10g}") if values.dtype.kind == "f" else (lambda v: f"{int(v)}")
     return fmt(lo) if lo == hi else f"{fmt(lo)}..{fmt(hi)}"
-
-
-def _sequence_gaps(ds) -> np.ndarray:
-    """Per gather, slots that regularising on the sort key would insert (0 for cubes)."""
-    n_gather = ds[names.LIVE].shape[0]
-    if ds.attrs["layout"] == "cube" or ds.attrs["sort_key"] == "none":
-        return np.zeros(n_gather, dtype=np.int64)
-    try:
-        regular = regularize(ds)
-    except SeisfillError:
-        return np.zeros(n_gather, dtype=np.int64)
-    inserted = (regular[names.TRACE_INDEX].values < 0) & ~regular[names.PAD].values
-    return inserted.sum(axis=1)
 
 
 def summarize(
@@ -65,7 +51,7 @@ def summarize(
         for r in DeadReason
         if r != DeadReason.MISSING
     }
-    gaps = _sequence_gaps(ds)
+    gaps = count_sequence_gaps(ds)
     rows = []
     for g in range(reasons.shape[0]):
         row_present = present[g]

@@ -240,3 +240,16 @@ def test_decimate_with_fraction(gather, tmp_path, capsys):
     assert a.read_bytes() == b.read_bytes()
     code, _, err = _run(["decimate", gather, tmp_path / "c.sgy", "--pattern", "gap8", "--fraction", "0.5"], capsys)
     _assert_clean_failure(code, err, tmp_path, output=tmp_path / "c.sgy")
+
+
+def test_fill_notes_missing_channels_it_did_not_insert(tmp_path, capsys):
+    """Without --regularize, gaps in the channel sequence are reported with the option that fills them."""
+    from segy_factory import make_shots
+
+    sf = make_shots(tmp_path / "d.sgy", n_shots=2, n_channels=10, dropped={0: [3, 4], 1: [7]}, dead={2: "zero"})
+    assert main(["fill", str(sf.path), str(tmp_path / "o.sgy"), "--method", "linear"]) == 0
+    out = capsys.readouterr().out
+    assert "note: 3 trace slot(s) missing from the gathers' TraceNumber sequence" in out and "--regularize" in out
+    assert main(["fill", str(sf.path), str(tmp_path / "r.sgy"), "--method", "linear", "--regularize"]) == 0
+    out = capsys.readouterr().out
+    assert "inserted 3 missing trace(s)" in out and "note:" not in out

@@ -296,3 +296,25 @@ def regularize_layout(ds: xr.Dataset, **options) -> xr.Dataset:
     stub = ds.drop_vars(names.AMPLITUDE).isel(time=slice(0, 1))
     stub[names.AMPLITUDE] = ((g_dim, t_dim, "time"), np.zeros((ds.sizes[g_dim], ds.sizes[t_dim], 1), np.float32))
     return regularize(stub, **options)
+
+
+def count_sequence_gaps(ds: xr.Dataset) -> np.ndarray:
+    """Per gather, the slots :func:`regularize` would insert (gaps in the sort key's sequence).
+
+    Headers only (:func:`regularize_layout`); zeros for cubes (absent nodes are
+    already missing slots), files without a sort key, or sequences
+    :func:`regularize` cannot place on a lattice.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_gather,)
+    """
+    n_gather = ds[names.LIVE].shape[0]
+    if ds.attrs.get("layout") == "cube" or ds.attrs.get("sort_key", "none") == "none":
+        return np.zeros(n_gather, dtype=np.int64)
+    try:
+        regular = regularize_layout(ds)
+    except SeisfillError:
+        return np.zeros(n_gather, dtype=np.int64)
+    inserted = (regular[names.TRACE_INDEX].values < 0) & ~regular[names.PAD].values
+    return inserted.sum(axis=1).astype(np.int64)
