@@ -152,9 +152,9 @@ def fill_brick(
     numpy.ndarray of float32, shape (n_rows, n_trace, n_time)
         The estimate (live traces as in ``data``).
     """
-    from seisfill.fill import fill_array
+    from seisfill.fill import NETWORK_METHODS, fill_array
 
-    extra = {"target": target} if method == "unet" else {}
+    extra = {"target": target} if method in NETWORK_METHODS else {}
     return fill_array(np.asarray(data, dtype=np.float32), live, method, **extra, **options)
 
 

@@ -6,7 +6,8 @@ bit-identical; the slots that were dead or missing get the method's estimate
 and are marked in a ``filled`` variable that :func:`seisfill.write_segy` uses.
 
 Methods: ``unet`` (a shipped or trained masked U-Net, :mod:`seisfill.models`;
-needs torch), ``pocs``, ``fx``, ``linear`` (numpy only).
+needs torch), ``hybrid`` (the mean of ``unet`` and ``fx``; needs torch),
+``pocs``, ``fx``, ``linear`` (numpy only).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from seisfill.classical.pocs import pocs_fk
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 
-__all__ = ["fill", "METHODS", "fill_array"]
+__all__ = ["fill", "METHODS", "NETWORK_METHODS", "fill_array"]
 
 
 
@@ -81,9 +82,44 @@ def fill_unet(
     return filled
 
 
+def fill_hybrid(data: np.ndarray, live: np.ndarray, model: Any = None, **options: Any) -> np.ndarray:
+    """The mean of the network's estimate and f-x prediction's (:func:`fill_unet`, :func:`fx_interp`).
+
+    The two make different errors -- the network smooths across gaps, f-x
+    prediction extrapolates dipping events but rings on noise -- so their
+    equal-weight mean beats either alone on most held-out real windows (no
+    weight is fitted; see docs/benchmarks.md).  Costs both.
+
+    Parameters
+    ----------
+    data : numpy.ndarray, shape (..., n_trace, n_time)
+        As for :func:`fill_unet`; a cube for a 3-D model (f-x then runs inline by inline).
+    live : numpy.ndarray of bool, shape data.shape[:-1]
+    model, **options
+        As for :func:`fill_unet` (``target`` included).
+
+    Returns
+    -------
+    numpy.ndarray of float32
+        Rows (gathers, inlines) without a live trace take the network's estimate alone.
+    """
+    net = fill_unet(data, live, model, **options)
+    rows = live.any(axis=-1)
+    if not rows.any():
+        return net
+    out = np.array(net, dtype=np.float32, copy=True)
+    fx = fx_interp(np.where(live[rows][..., None], data[rows], 0).astype(np.float32), live[rows])
+    out[rows] = (np.float32(0.5) * (net[rows].astype(np.float32) + fx.astype(np.float32))).astype(np.float32)
+    return out
+
+
+#: methods that run a network (take ``model``, ``device``, ``batch_size``, ``target``)
+NETWORK_METHODS = ("unet", "hybrid")
+
 #: method name -> function(data (..., n_trace, n_time), live (..., n_trace), **options) -> filled
 METHODS: dict[str, Callable[..., np.ndarray]] = {
     "unet": fill_unet,
+    "hybrid": fill_hybrid,
     "pocs": pocs_fk,
     "fx": fx_interp,
     "linear": fill_linear,
@@ -175,7 +211,7 @@ def fill(
     target = fill_targets(ds, skip_empty)
     # a 3-D method (network or pocs with ndim=3) takes the whole cube / stack of gathers at once
     whole_cube = method == "pocs" and int(options.get("ndim", 2)) == 3
-    if method == "unet":
+    if method in NETWORK_METHODS:
         from seisfill.models import resolve_model
 
         # load once for every block; a 3-D model takes the whole cube (or stack of gathers)
@@ -191,11 +227,11 @@ def fill(
             return amplitude
         out = np.array(amplitude, copy=True)
         if whole_cube:
-            extra = {"target": target_block} if method == "unet" else {}
+            extra = {"target": target_block} if method in NETWORK_METHODS else {}
             estimate = fill_array(out, live_block, method, **extra, **options)
             out[...] = np.where(target_block[..., None], estimate, out)
             return out
-        extra = {"target": target_block[rows]} if method == "unet" else {}
+        extra = {"target": target_block[rows]} if method in NETWORK_METHODS else {}
         estimate = fill_array(out[rows], live_block[rows], method, **extra, **options)
         out[rows] = np.where(target_block[rows][..., None], estimate, out[rows])
         return out
@@ -210,7 +246,7 @@ def fill(
     previous = ds[names.FILLED].values if names.FILLED in ds else np.zeros_like(target)
     out[names.FILLED] = ((g_dim, t_dim), previous | target, {"long_name": "slot got new samples"})
     out.attrs["fill_method"] = method
-    if method == "unet":
+    if method in NETWORK_METHODS:
         out.attrs["fill_model"] = options["model"].name
     return out
 

@@ -138,7 +138,7 @@ def _fill_task(
     it in the last bits), so any worker count gives the same bytes.
     """
     from seisfill.bricks import fill_brick
-    from seisfill.fill import fill_array
+    from seisfill.fill import NETWORK_METHODS, fill_array
 
     layout = open_layout(path)
     present = slot_trace >= 0
@@ -149,11 +149,12 @@ def _fill_task(
     with TraceReader(layout) as reader:
         data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
         data[present] = reader.read_samples(slot_trace[present])
-        with _torch_threads(threads if method == "unet" else 0):
+        with _torch_threads(threads if method in NETWORK_METHODS else 0):
             if zone_rows is not None:
                 estimate = fill_brick(data, live, target, method, opts)
             else:
-                estimate = fill_array(data, live, method, **opts, **({"target": target} if method == "unet" else {}))
+                extra = {"target": target} if method in NETWORK_METHODS else {}
+                estimate = fill_array(data, live, method, **opts, **extra)
         zone_values = np.ascontiguousarray(estimate[zone], dtype=np.float32)
         target = target & ~zone
         in_file = target & present
@@ -270,7 +271,7 @@ def fill_file(
     FillFileSummary
     """
     import seisfill
-    from seisfill.fill import METHODS, fill_targets
+    from seisfill.fill import METHODS, NETWORK_METHODS, fill_targets
 
     start = time.perf_counter()
     source, out = Path(input_path), Path(output_path)
@@ -300,7 +301,7 @@ def fill_file(
     # slots without a trace in the file (regularisation, missing cube nodes) become new traces
     absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
     three_d = method == "pocs" and int(options.get("ndim", 2)) == 3
-    if method == "unet":
+    if method in NETWORK_METHODS:
         from seisfill.models import resolve_model
 
         model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=3 if g_dim == "inline" else 2)
