@@ -5,10 +5,11 @@ Usage::
 
     python benchmarks/fill_speed.py                      # every shipped 2-D model, CPU
     python benchmarks/fill_speed.py --models partial2d --device cuda --batch-size 256
+    python benchmarks/fill_speed.py --models gated2d --methods unet,hybrid   # hybrid: + f-x
 
 Fills 4 synthetic gathers of 240 traces x 1000 samples (seisfill.synthetic) with
 ``random50`` (half the traces missing) and ``dead10`` (10 % isolated dead channels)
-through :func:`seisfill.fill_array` (method ``unet``: sliding windows, normalisation,
+through :func:`seisfill.fill_array` (method ``unet``, or ``hybrid`` = unet + fx: sliding windows, normalisation,
 blending, batching: everything a user's ``seisfill fill`` runs except reading and
 writing SEG-Y), after one warm-up call; best of ``--repeat`` rounds.  Prints a markdown
 table: traces filled per second, and all traces (live + filled) per second.
@@ -42,24 +43,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--gathers", type=int, default=4)
+    p.add_argument("--methods", default="unet", help="comma-separated: unet, hybrid")
     args = p.parse_args(argv)
     data = np.stack([random_gather(seed, n_traces=240, nt=1000, dt=0.004).data for seed in range(args.gathers)])
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "
           f"({torch.get_num_threads()} threads), device {args.device}\n")
-    print("| model | pattern | traces filled | seconds | filled traces/s | all traces/s |")
-    print("|---|---|---|---|---|---|")
-    for name in args.models.split(","):
-        loaded = load_model(name, device=args.device)
-        for pattern in ("random50", "dead10"):
-            live = np.stack([decimate(data.shape[1], pattern, seed=g) for g in range(args.gathers)])
-            fill_array(data[:1], live[:1], "unet", model=loaded, device=args.device, batch_size=args.batch_size)
-            best = float("inf")
-            for _ in range(args.repeat):
-                t0 = time.perf_counter()
-                fill_array(data, live, "unet", model=loaded, device=args.device, batch_size=args.batch_size)
-                best = min(best, time.perf_counter() - t0)
-            n = int((~live).sum())
-            print(f"| {name} | {pattern} | {n} | {best:.2f} | {n / best:.0f} | {live.size / best:.0f} |", flush=True)
+    print("| method | model | pattern | traces filled | seconds | filled traces/s | all traces/s |")
+    print("|---|---|---|---|---|---|---|")
+    for method in args.methods.split(","):
+        for name in args.models.split(","):
+            loaded = load_model(name, device=args.device)
+            opts = {"model": loaded, "device": args.device, "batch_size": args.batch_size}
+            for pattern in ("random50", "dead10"):
+                live = np.stack([decimate(data.shape[1], pattern, seed=g) for g in range(args.gathers)])
+                fill_array(data[:1], live[:1], method, **opts)
+                best = float("inf")
+                for _ in range(args.repeat):
+                    t0 = time.perf_counter()
+                    fill_array(data, live, method, **opts)
+                    best = min(best, time.perf_counter() - t0)
+                n = int((~live).sum())
+                print(f"| {method} | {name} | {pattern} | {n} | {best:.2f} | {n / best:.0f} | {live.size / best:.0f} |",
+                      flush=True)
     return 0
 
 

@@ -97,14 +97,15 @@ def _classical(method: str, three: bool) -> Callable[[np.ndarray, np.ndarray], n
     return run
 
 
-def _model(name_or_path: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def _model(name_or_path: str, method: str = "unet") -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``method`` (``unet``, or ``hybrid``: the mean of the network and fx) with this model, on CPU."""
     from seisfill.fill import fill_array
     from seisfill.models import load_model
 
     loaded = load_model(name_or_path)
 
     def run(data: np.ndarray, live: np.ndarray) -> np.ndarray:
-        return fill_array(data, live, "unet", model=loaded, device="cpu")
+        return fill_array(data, live, method, model=loaded, device="cpu")
 
     return run
 

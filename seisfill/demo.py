@@ -1,7 +1,7 @@
 """``make demo``: the main job, end to end, on the bundled sample data.
 
 1. For each sample gather with dead traces: read it, find the dead traces,
-   fill them with the default method (the shipped network ``unet``), write
+   fill them with the default method (``hybrid``: the shipped network and f-x), write
    SEG-Y, check that every live trace is byte-identical to the input, and -
    since the sample files were made by killing traces of real recordings -
    measure the SNR of the filled traces against what was really recorded
@@ -11,9 +11,9 @@
 3. Decimate the held-out real line ``penobscot_xl1155_holdout.sgy`` (never
    seen in training) with ``random50``, ``regular2`` and ``gap8``, fill it with
    every method and print the missing-trace SNR table (also written as
-   ``snr_table.md``), with a QC sheet per pattern for the network.
+   ``snr_table.md``), with a QC sheet per pattern for the default method.
 
-Run it with ``python -m seisfill.demo [--method unet] [--out demo_output]``.
+Run it with ``python -m seisfill.demo [--method hybrid] [--out demo_output]``.
 """
 
 from __future__ import annotations
@@ -139,13 +139,15 @@ def compare_holdout(methods: list[str], out_dir: Path) -> dict[str, dict[str, fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m seisfill.demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--method", default=None, help="default: unet (linear when torch is missing)")
+    parser.add_argument("--method", default=None, help="default: hybrid (linear when torch is missing)")
     parser.add_argument("--out", type=Path, default=Path("demo_output"))
     args = parser.parse_args(argv)
     from seisfill._deps import torch_available
 
     if args.method is None:
-        args.method = "unet" if torch_available else "linear"
+        from seisfill.fill import DEFAULT_METHOD
+
+        args.method = DEFAULT_METHOD if torch_available else "linear"
     start = time.perf_counter()
     rows = run(args.method, args.out)
     print(f"seisfill demo: method '{args.method}', outputs in {args.out}/\n")
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['snr_missing']:8.1f}  {r['snr_all']:7.1f}  {same:>10s} {r['seconds']:6.2f}")
     print("\nSNR in dB against the real recording at the killed traces ('SNR miss.': filled traces only).")
     print("The synthetic file has channels missing from the file: regularised, filled and written as new traces.")
-    methods = [m for m in ("unet", "fx", "pocs", "linear") if m != "unet" or torch_available]
+    methods = [m for m in ("hybrid", "unet", "fx", "pocs", "linear") if m not in ("hybrid", "unet") or torch_available]
     if args.method not in methods:
         methods.insert(0, args.method)
     table = compare_holdout(methods, args.out)

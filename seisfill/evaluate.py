@@ -25,7 +25,7 @@ __all__ = ["evaluate", "format_table", "FORMATS", "PATTERNS", "METHODS"]
 
 #: default decimation patterns and methods of the comparison
 PATTERNS = ("random50", "regular2", "gap8")
-METHODS = ("unet", "pocs", "fx", "linear")
+METHODS = ("hybrid", "unet", "pocs", "fx", "linear")
 FORMATS = ("text", "csv", "markdown")
 
 

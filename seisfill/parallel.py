@@ -211,7 +211,7 @@ def _tasks(rows: np.ndarray, per_task: int) -> list[np.ndarray]:
 def fill_file(
     input_path: str | os.PathLike,
     output_path: str | os.PathLike,
-    method: str = "unet",
+    method: str = "hybrid",
     *,
     key: str | None = None,
     sort: str | None = None,
@@ -238,7 +238,7 @@ def fill_file(
     input_path, output_path : path-like
         Source SEG-Y (never modified) and output (appears only when complete).
     method : str
-        ``unet`` (2-D models), ``pocs``, ``fx`` or ``linear``.
+        ``hybrid`` (the default of ``seisfill fill``), ``unet``, ``pocs``, ``fx`` or ``linear``.
     key, sort, cube, rms_outlier
         As for :func:`seisfill.read_segy`.
     regularize, step, extent

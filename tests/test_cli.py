@@ -177,16 +177,19 @@ class TestBadInput:
 
 
 class TestNetworkFill:
-    """``seisfill fill`` with the shipped network (the default method) and ``seisfill models``."""
+    """``seisfill fill`` with the shipped network (the default method: network + f-x) and ``seisfill models``."""
 
-    def test_default_fill_is_unet_and_bytes_outside_filled_traces_are_kept(self, gather, tmp_path, capsys):
+    def test_default_fill_is_hybrid_and_bytes_outside_filled_traces_are_kept(self, gather, tmp_path, capsys):
         pytest.importorskip("torch")
         dead = tmp_path / "dead.sgy"
         assert _run(["decimate", gather, dead, "--pattern", "random25", "--seed", "2"], capsys)[0] == 0
         out = tmp_path / "filled.sgy"
         code, text, _ = _run(["fill", dead, out, "--device", "cpu", "--batch-size", "4"], capsys)
         assert code == 0
-        assert "with 'unet' (model gated2d)" in text and "traces/s" in text
+        from seisfill.fill import DEFAULT_METHOD
+
+        assert DEFAULT_METHOD == "hybrid"
+        assert "with 'hybrid' (model gated2d)" in text and "traces/s" in text
         src, dst = dead.read_bytes(), out.read_bytes()
         assert len(src) == len(dst)
         with segyio.open(dead, ignore_geometry=True) as f:
