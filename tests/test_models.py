@@ -198,3 +198,25 @@ def test_hybrid_beats_the_best_classical_method_on_average_on_the_held_out_penob
         if pattern != "gap8":
             assert scores["hybrid"] > best, (pattern, scores)
     assert np.mean(margins) > 0.2, margins
+
+
+def test_hybrid_on_the_f3_cube_uses_the_3d_model_and_beats_linear():
+    """The default method on a cube: the 3-D network on the whole cube plus f-x inline by inline."""
+    if not (DATA / "f3.sgy").exists():
+        pytest.skip("f3.sgy not available")
+    import seisfill
+    from seisfill.metrics import snr_missing
+    from seisfill.simulate import decimate_dataset
+
+    ds = seisfill.read_segy(DATA / "f3.sgy")
+    dec = decimate_dataset(ds, "gap8", seed=0)
+    miss = ds["live"].values & ~dec["live"].values
+    ref = ds["amplitude"].values
+    out = seisfill.fill(dec, "hybrid", device="cpu")
+    assert out.attrs["fill_model"] == DEFAULT_3D and out.attrs["fill_method"] == "hybrid"
+    live = dec["live"].values
+    assert np.array_equal(out["amplitude"].values[live], ref[live])
+    hybrid = snr_missing(ref, out["amplitude"].values, miss)
+    unet = snr_missing(ref, seisfill.fill(dec, "unet", device="cpu")["amplitude"].values, miss)
+    linear = snr_missing(ref, seisfill.fill(dec, "linear")["amplitude"].values, miss)
+    assert hybrid > max(unet, linear) + 0.3, (hybrid, unet, linear)
