@@ -101,12 +101,13 @@ def fill_hybrid(data: np.ndarray, live: np.ndarray, model: Any = None, **options
     Returns
     -------
     numpy.ndarray of float32
-        Rows (gathers, inlines) without a live trace take the network's estimate
-        alone; f-x runs only on rows holding a target.
+        Rows (gathers, inlines) with fewer than two live traces take the
+        network's estimate alone; f-x runs only on rows holding a target.
     """
     net = fill_unet(data, live, model, **options)
     target = options.get("target")
-    rows = live.any(axis=-1) & (~live if target is None else target).any(axis=-1)
+    # f-x needs two live traces to estimate a prediction filter; other rows keep the network alone
+    rows = (live.sum(axis=-1) >= 2) & (~live if target is None else target).any(axis=-1)
     if not rows.any():
         return net
     out = np.array(net, dtype=np.float32, copy=True)

@@ -220,3 +220,20 @@ def test_hybrid_on_the_f3_cube_uses_the_3d_model_and_beats_linear():
     unet = snr_missing(ref, seisfill.fill(dec, "unet", device="cpu")["amplitude"].values, miss)
     linear = snr_missing(ref, seisfill.fill(dec, "linear")["amplitude"].values, miss)
     assert hybrid > max(unet, linear) + 0.3, (hybrid, unet, linear)
+
+
+@pytest.mark.parametrize("n_trace, live_at", [(3, [1]), (40, [5]), (2, [0])])
+def test_hybrid_with_a_single_live_trace_falls_back_to_the_network(n_trace, live_at):
+    """f-x needs two live traces; with one, hybrid still fills (the network's estimate alone)."""
+    from seisfill.fill import fill_array
+
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((2, n_trace, 120)).astype(np.float32)
+    live = np.zeros((2, n_trace), dtype=bool)
+    live[0, live_at] = True
+    live[1, :] = rng.random(n_trace) < 0.7
+    live[1, :2] = True
+    out = fill_array(data, live, "hybrid", device="cpu")
+    unet = fill_array(data, live, "unet", device="cpu")
+    assert np.isfinite(out).all() and np.array_equal(out[live], data[live])
+    assert np.array_equal(out[0], unet[0])
