@@ -223,7 +223,7 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
     rate = f", {summary.n_filled / summary.seconds:.0f} traces/s" if summary.n_filled else ""
     print(
         f"seisfill fill: {args.input} -> {args.output}\n"
-        f"  {summary.n_gathers} gather(s), {summary.n_traces} traces written\n"
+        f"  {summary.n_gathers} {summary.row_name}(s), {summary.n_traces} traces written\n"
         f"  filled {summary.n_filled} dead or missing trace(s) with '{args.method}' on {where}: {summary.n_tasks} task(s)"
         + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
         + f"\n  record of filled traces: {summary.sidecar}"

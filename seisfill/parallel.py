@@ -88,6 +88,8 @@ class FillFileSummary:
     seconds: float
     sidecar: str | None
     dashboard: str | None = None
+    #: what a row of the layout is: "gather" or "inline" (a cube)
+    row_name: str = "gather"
 
 
 def partial_paths(output: str | os.PathLike) -> tuple[Path, Path]:
@@ -522,7 +524,7 @@ def fill_file(
         Path(tmp).write_text(json.dumps(record_json, indent=1))
     return FillFileSummary(
         str(out), int(live.shape[0]), int(kind.size), int(np.sum(kind != 0)), len(tasks), n_resumed,
-        time.perf_counter() - start, sidecar, dashboard,
+        time.perf_counter() - start, sidecar, dashboard, g_dim,
     )
 
 
