@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from seisfill.errors import SeisfillError
+
 __all__ = ["Brick", "plan_bricks", "seam_weights", "blend", "fill_brick"]
 
 
@@ -56,6 +58,13 @@ class Brick:
         """Rows that take this brick's estimate alone."""
         return self.a + self.left, self.b - self.right
 
+    def zone_rows(self) -> np.ndarray:
+        """Which read rows ``[lo, hi)`` lie in one of the brick's seam zones, shape (hi - lo,)."""
+        rows = np.arange(self.lo, self.hi)
+        return ((rows >= self.a - self.left) & (rows < self.a + self.left)) | (
+            (rows >= self.b - self.right) & (rows < self.b + self.right)
+        )
+
 
 def plan_bricks(bounds: Sequence[tuple[int, int]], has_target: np.ndarray, halo: int) -> list[Brick]:
     """The bricks to compute.
@@ -75,8 +84,10 @@ def plan_bricks(bounds: Sequence[tuple[int, int]], has_target: np.ndarray, halo:
     list of Brick
         Only the bricks whose core holds a target, in row order.
     """
+    if int(halo) < 0:
+        raise SeisfillError(f"halo must be >= 0, got {halo}")
     n = int(has_target.size)
-    halo = max(0, int(halo))
+    halo = int(halo)
     keep = [(a, b) for a, b in bounds if has_target[a:b].any()]
     bricks = []
     for i, (a, b) in enumerate(keep):
@@ -237,29 +248,24 @@ def fill_bricks_lazy(
     for size in amplitude.chunks[0]:
         bounds.append((a, a + size))
         a += size
-    bricks = {(br.a, br.b): br for br in plan_bricks(bounds, target.any(axis=1), halo)}
-    order = sorted(bricks)
-    estimates = {}
-    for key in order:
-        br = bricks[key]
-        estimates[key] = dask.delayed(fill_brick, pure=True)(
+    plan = plan_bricks(bounds, target.any(axis=1), halo)
+    estimates = [
+        dask.delayed(fill_brick, pure=True)(
             amplitude[br.lo : br.hi], live[br.lo : br.hi], needed_target(br, target), method, dict(options)
         )
+        for br in plan
+    ]
+    at = {br.a: i for i, br in enumerate(plan)}  # a seam's neighbour is the next or previous brick of the plan
     blocks = []
     for a, b in bounds:
         core = amplitude[a:b]
-        if (a, b) not in bricks:
+        if a not in at:
             blocks.append(core)
             continue
-        br = bricks[(a, b)]
-        i = order.index((a, b))
-        prev = nxt = None
-        if br.left:
-            pk = order[i - 1]
-            prev = (bricks[pk], estimates[pk])
-        if br.right:
-            nk = order[i + 1]
-            nxt = (bricks[nk], estimates[nk])
-        block = dask.delayed(assemble_core, pure=True)(br, core, target[a:b], estimates[(a, b)], prev, nxt)
+        i = at[a]
+        br = plan[i]
+        prev = (plan[i - 1], estimates[i - 1]) if br.left else None
+        nxt = (plan[i + 1], estimates[i + 1]) if br.right else None
+        block = dask.delayed(assemble_core, pure=True)(br, core, target[a:b], estimates[i], prev, nxt)
         blocks.append(da.from_delayed(block, shape=core.shape, dtype=amplitude.dtype))
     return da.concatenate(blocks, axis=0)

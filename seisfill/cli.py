@@ -303,7 +303,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> None:
     patterns = [p.strip() for p in args.patterns.split(",") if p.strip()]
     default = "hybrid,unet,pocs,fx,linear" if torch_available else "pocs,fx,linear"
     methods = [m.strip() for m in (args.methods or default).split(",") if m.strip()]
-    for m in ("unet", "hybrid"):
+    from seisfill.fill import NETWORK_METHODS
+
+    for m in NETWORK_METHODS:
         if m in methods:
             from seisfill._deps import require
 

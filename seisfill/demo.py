@@ -158,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['snr_missing']:8.1f}  {r['snr_all']:7.1f}  {same:>10s} {r['seconds']:6.2f}")
     print("\nSNR in dB against the real recording at the killed traces ('SNR miss.': filled traces only).")
     print("The synthetic file has channels missing from the file: regularised, filled and written as new traces.")
-    methods = [m for m in ("hybrid", "unet", "fx", "pocs", "linear") if m not in ("hybrid", "unet") or torch_available]
+    from seisfill.fill import NETWORK_METHODS
+
+    methods = [m for m in ("hybrid", "unet", "fx", "pocs", "linear") if m not in NETWORK_METHODS or torch_available]
     if args.method not in methods:
         methods.insert(0, args.method)
     table = compare_holdout(methods, args.out)

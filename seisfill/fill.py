@@ -111,8 +111,8 @@ def fill_hybrid(data: np.ndarray, live: np.ndarray, model: Any = None, **options
     if not rows.any():
         return net
     out = np.array(net, dtype=np.float32, copy=True)
-    fx = fx_interp(np.where(live[rows][..., None], data[rows], 0).astype(np.float32), live[rows])
-    out[rows] = (np.float32(0.5) * (net[rows].astype(np.float32) + fx.astype(np.float32))).astype(np.float32)
+    fx = fx_interp(np.where(live[rows][..., None], data[rows], 0), live[rows])
+    out[rows] = np.float32(0.5) * (out[rows] + fx.astype(np.float32))
     return out
 
 
@@ -282,8 +282,6 @@ def _fill_bricks(
     """A dask-backed cube through a 3-D method: lazily, brick by brick (chunks of inlines), blended at seams."""
     from seisfill.bricks import fill_bricks_lazy
 
-    if int(halo) < 0:
-        raise SeisfillError(f"halo must be >= 0, got {halo}")
     g_dim, t_dim = live.dims
     arr = amplitude.transpose(g_dim, t_dim, "time").chunk({t_dim: -1, "time": -1})
     data = fill_bricks_lazy(arr.data, np.asarray(live.values, dtype=bool), target, method, options, int(halo))

@@ -167,8 +167,7 @@ def _fill_task(
     new_values = np.ascontiguousarray(estimate[inserted], dtype=np.float32)
     if not all(np.all(np.isfinite(v)) for v in (values, new_values, zone_values)):
         raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
-    raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
-    mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)
+    _set_filled(raw, values, layout, flag, trace_id)
     return traces, raw, np.flatnonzero(inserted.ravel()), new_values, np.flatnonzero(zone.ravel()), zone_values
 
 
@@ -314,13 +313,11 @@ def fill_file(
     if three_d:
         # bricks: blocks of gathers_per_task inlines (gathers) that hold a target, each read with
         # `halo` neighbours on both sides for context and blended with its neighbours at the seams
-        if halo < 0:
-            raise SeisfillError(f"halo must be >= 0, got {halo}")
         n_rows, per = target.shape[0], int(gathers_per_task)
         bricks = plan_bricks([(a, min(n_rows, a + per)) for a in range(0, n_rows, per)], target.any(axis=1), halo)
         tasks = [np.arange(br.lo, br.hi) for br in bricks]
         task_target = [needed_target(br, target) for br in bricks]
-        zones = [_zone_rows(br) for br in bricks]
+        zones = [br.zone_rows() for br in bricks]
     else:
         tasks = _tasks(np.flatnonzero(target.any(axis=1)), int(gathers_per_task))
         task_target = [target[t] for t in tasks]
@@ -400,10 +397,8 @@ def fill_file(
             here = traces >= 0
             if here.any():
                 raw = header_reader.read_raw(traces[here])
-                raw[:, TRACE_HEADER_SIZE:] = encode_samples(values[here], layout.format, layout.endian)
-                mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)
-                for off, row in zip(layout.data_offset + traces[here] * layout.trace_size, raw, strict=True):
-                    os.pwrite(fd, row.tobytes(), int(off))
+                _set_filled(raw, values[here], layout, flag, trace_id)
+                _pwrite_traces(fd, layout, traces[here], raw)
             if (~here).any():
                 _write_inserted(side_fd, flat[~here], values[~here], absent_slots, headers_new, layout, flag,
                                 trace_id)
@@ -438,9 +433,7 @@ def fill_file(
         def record(idx: int, traces: np.ndarray, raw: np.ndarray, new_at: np.ndarray, new_values: np.ndarray,
                    zone_at: np.ndarray, zone_values: np.ndarray) -> None:
             nonlocal last_sync, n_filled
-            offsets = layout.data_offset + traces * layout.trace_size
-            for off, row in zip(offsets, raw, strict=True):
-                os.pwrite(fd, row.tobytes(), int(off))
+            _pwrite_traces(fd, layout, traces, raw)
             if new_at.size:
                 _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, headers_new, layout,
                                 flag, trace_id)
@@ -566,12 +559,16 @@ def _assemble(
     del side_map
 
 
-def _zone_rows(brick: Brick) -> np.ndarray:
-    """Rows of a brick's read range that lie in one of its seam zones, shape (hi - lo,)."""
-    rows = np.arange(brick.lo, brick.hi)
-    return ((rows >= brick.a - brick.left) & (rows < brick.a + brick.left)) | (
-        (rows >= brick.b - brick.right) & (rows < brick.b + brick.right)
-    )
+def _set_filled(raw: np.ndarray, values: np.ndarray, layout: Any, flag: str | None, trace_id: int) -> None:
+    """Put filled samples into raw traces (m, trace_size), encoded in the file's format; trid and flag 1."""
+    raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
+    mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)
+
+
+def _pwrite_traces(fd: int, layout: Any, traces: np.ndarray, raw: np.ndarray) -> None:
+    """Overwrite file traces ``traces`` (m,) of the output in place with ``raw`` (m, trace_size)."""
+    for off, row in zip(layout.data_offset + traces * layout.trace_size, raw, strict=True):
+        os.pwrite(fd, row.tobytes(), int(off))
 
 
 def _sync(fd: int, journal: Path, pending: list[str], side_fd: int = -1) -> None:
