@@ -1,9 +1,14 @@
 """Fill a SEG-Y file of any size with Dask workers, streaming, resumable.
 
-:func:`fill_file` is ``seisfill fill --workers N``.  The main process scans the
-trace headers once (:func:`seisfill.read_segy` with ``lazy=True``: no samples
-in memory), finds the gathers that hold dead traces and cuts them into tasks
-of ``gathers_per_task`` gathers.  Each task, on a Dask worker, reads its
+:func:`fill_file` is ``seisfill fill --workers N``.  The main process reads the
+file once (no samples kept), finds the gathers that hold dead traces and cuts
+them into tasks of ``gathers_per_task`` gathers.  A file whose gathers are
+contiguous -- the usual pre-stack sort -- is planned gather by gather
+(:mod:`seisfill.io.gather_runs`: 32 bytes per gather, nothing per trace, so
+the main process's memory does not grow with the file); cubes, 3-D bricks,
+regularisation and interleaved gathers are planned on the whole grid of
+:func:`seisfill.read_segy` (``lazy=True, headers="geometry"``: ~12 bytes per
+trace).  Each task, on a Dask worker, reads its
 gathers from the input file itself (``pread``), fills them with the chosen
 method and returns only the bytes of the traces it filled (header with
 TraceIdentificationCode and the flag word set, samples encoded in the file's
@@ -11,7 +16,7 @@ own format) -- exactly the bytes :func:`seisfill.write_segy` writes for them.
 
 The output is a copy of the input in which the filled traces are overwritten
 in place as tasks complete, so memory stays bounded whatever the file size:
-the main process holds the headers, each worker one task.  The copy is named
+the main process holds the plan, each worker one task.  The copy is named
 ``.<output>.seisfill-part`` beside the output until the end, and a journal
 ``.<output>.seisfill-journal`` records every task whose traces are on disk
 (data fsync'ed before the journal line).  A killed run restarted with
@@ -49,9 +54,9 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +130,7 @@ def _fill_task(
     trace_id: int,
     threads: int,
     zone_rows: np.ndarray | None = None,
+    data: np.ndarray | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Fill ``k`` gathers (2-D methods) or one brick (3-D methods, ``zone_rows`` given).
 
@@ -138,6 +144,8 @@ def _fill_task(
     ``threads``: torch intra-op threads for the task.  Every task runs with the
     same count whatever the number of workers (convolution results depend on
     it in the last bits), so any worker count gives the same bytes.
+
+    ``data`` (k, n_slot, n_samples): the samples of the slots, when the caller has read them already.
     """
     from seisfill.bricks import fill_brick
     from seisfill.fill import NETWORK_METHODS, fill_array
@@ -149,8 +157,9 @@ def _fill_task(
         opts.setdefault("workers", 1)  # one FFT thread per task: workers scale out, not threads
     zone = np.zeros_like(target) if zone_rows is None else target & zone_rows[:, None]
     with TraceReader(layout) as reader:
-        data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
-        data[present] = reader.read_samples(slot_trace[present])
+        if data is None:
+            data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
+            data[present] = reader.read_samples(slot_trace[present])
         with _torch_threads(threads if method in NETWORK_METHODS else 0):
             if zone_rows is not None:
                 estimate = fill_brick(data, live, target, method, opts)
@@ -271,8 +280,7 @@ def fill_file(
     -------
     FillFileSummary
     """
-    import seisfill
-    from seisfill.fill import METHODS, NETWORK_METHODS, fill_targets
+    from seisfill.fill import METHODS, NETWORK_METHODS
 
     start = time.perf_counter()
     source, out = Path(input_path), Path(output_path)
@@ -282,60 +290,35 @@ def fill_file(
         raise SeisfillError(f"gathers per task must be >= 1, got {gathers_per_task}")
     if workers < 0:
         raise SeisfillError(f"--workers must be >= 0, got {workers}")
-    read = dict(key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
-    # headers of the geometry only (~45 B per trace, not ~550): the full headers are needed
-    # only to give new traces (regularisation, absent cube nodes) their headers
-    ds = seisfill.read_segy(source, **read, headers="all" if regularize else "geometry")
-    if not regularize and np.any(~ds[names.LIVE].values & ~ds[names.PAD].values & (ds[names.TRACE_INDEX].values < 0)):
-        ds = seisfill.read_segy(source, **read)
-    if regularize:
-        from seisfill.io.regularize import regularize_layout
-
-        ds = regularize_layout(ds, step=step, extent=extent)
-    g_dim, _ = names.slot_dims(ds)
-    live = ds[names.LIVE].values
-    pad = ds[names.PAD].values if names.PAD in ds else np.zeros_like(live)
-    slot_trace = ds[names.TRACE_INDEX].values.astype(np.int64)
     layout = open_layout(source)
-    target = ~live & ~pad
-    target &= fill_targets(ds, skip_empty)
-    # slots without a trace in the file (regularisation, missing cube nodes) become new traces
-    absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
-    three_d = method == "pocs" and int(options.get("ndim", 2)) == 3
-    if method in NETWORK_METHODS:
-        from seisfill.models import resolve_model
-
-        model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=3 if g_dim == "inline" else 2)
-        three_d = model.ndim == 3
-        options = dict(options, model=model.name if model.card is not None else str(options.get("model")))
-    flag = resolve_field(flag_word) if flag_word else None
-    bricks: list[Brick] = []
-    if three_d:
-        # bricks: blocks of gathers_per_task inlines (gathers) that hold a target, each read with
-        # `halo` neighbours on both sides for context and blended with its neighbours at the seams
-        n_rows, per = target.shape[0], int(gathers_per_task)
-        bricks = plan_bricks([(a, min(n_rows, a + per)) for a in range(0, n_rows, per)], target.any(axis=1), halo)
-        tasks = [np.arange(br.lo, br.hi) for br in bricks]
-        task_target = [needed_target(br, target) for br in bricks]
-        zones = [br.zone_rows() for br in bricks]
-    else:
-        tasks = _tasks(np.flatnonzero(target.any(axis=1)), int(gathers_per_task))
-        task_target = [target[t] for t in tasks]
-        zones = [None] * len(tasks)
-    part, journal = partial_paths(out)
-    task_opts = {k: v for k, v in options.items() if k != "progress"}
-    fingerprint = _fingerprint(
-        source, {"method": method, "options": task_opts, "key": key, "sort": sort, "cube": cube,
-                 "rms": rms_outlier, "flag": flag, "trace_id": trace_id, "per_task": gathers_per_task,
-                 "skip_empty": skip_empty, "n_tasks": len(tasks), "halo": halo if three_d else None,
-                 "blend": "sin2" if three_d else None,
-                 "regularize": [regularize, step, extent]},
-    )
     if out.resolve() == source.resolve() or (out.exists() and os.path.samefile(out, source)):
         raise SeisfillError(f"{out}: output path equals the input; choose another output file")
     if not out.parent.exists():
         raise SeisfillError(f"{out}: folder {out.parent} does not exist")
+    part, journal = partial_paths(out)
     side = journal.with_name(journal.name.replace("-journal", "-inserted"))
+    filled_list = journal.with_name(journal.name.replace("-journal", "-filled"))
+    flag = resolve_field(flag_word) if flag_word else None
+    task_opts = {k: v for k, v in options.items() if k != "progress"}
+    if method in NETWORK_METHODS:
+        task_opts.pop("model", None)
+
+    plan = None
+    if not regularize and not (method == "pocs" and int(options.get("ndim", 2)) == 3):
+        plan = _plan_runs(layout, filled_list, method, options, task_opts, key, sort, cube, rms_outlier,
+                          skip_empty, int(gathers_per_task), progress)
+    if plan is None:
+        plan = _plan_grid(layout, method, options, task_opts, key, sort, cube, rms_outlier, regularize, step,
+                          extent, skip_empty, int(gathers_per_task), halo)
+    tasks, bricks = plan.tasks, plan.bricks
+    absent_slots = plan.absent_slots
+    fingerprint = _fingerprint(
+        source, {"method": method, "options": task_opts, "key": key, "sort": sort, "cube": cube,
+                 "rms": rms_outlier, "flag": flag, "trace_id": trace_id, "per_task": gathers_per_task,
+                 "skip_empty": skip_empty, "n_tasks": len(tasks), "halo": halo if bricks else None,
+                 "blend": "sin2" if bricks else None, "plan": plan.kind,
+                 "regularize": [regularize, step, extent]},
+    )
     done: set[int] = set()
     seams_done: set[int] = set()
     if resume and part.exists() and journal.exists() and (absent_slots.size == 0 or side.exists()):
@@ -346,9 +329,7 @@ def fill_file(
             with open(side, "wb") as fh:  # one row per inserted trace, filled in as tasks complete
                 fh.truncate(int(absent_slots.size) * layout.trace_size)
         journal.write_text(json.dumps(fingerprint) + "\n")
-    # headers of the new traces only, one row per absent slot
-    headers_new = ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE)[absent_slots] if absent_slots.size else None
-    n_trace_axis = slot_trace.shape[1]
+    n_trace_axis = plan.n_slots
     n_resumed = len(done)
     todo = [i for i in range(len(tasks)) if i not in done]
 
@@ -393,14 +374,14 @@ def fill_file(
         def write_slots(flat: np.ndarray, values: np.ndarray) -> None:
             """Filled slots given by global flat index: in-file traces in place, absent ones to the side file."""
             nonlocal n_filled
-            traces = slot_trace.ravel()[flat]
+            traces = plan.slot_trace.ravel()[flat]
             here = traces >= 0
             if here.any():
                 raw = header_reader.read_raw(traces[here])
                 _set_filled(raw, values[here], layout, flag, trace_id)
                 _pwrite_traces(fd, layout, traces[here], raw)
             if (~here).any():
-                _write_inserted(side_fd, flat[~here], values[~here], absent_slots, headers_new, layout, flag,
+                _write_inserted(side_fd, flat[~here], values[~here], absent_slots, plan.headers_new, layout, flag,
                                 trace_id)
             n_filled += flat.size
 
@@ -435,7 +416,7 @@ def fill_file(
             nonlocal last_sync, n_filled
             _pwrite_traces(fd, layout, traces, raw)
             if new_at.size:
-                _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, headers_new, layout,
+                _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, plan.headers_new, layout,
                                 flag, trace_id)
             n_filled += traces.size + new_at.size
             own_written.add(idx)
@@ -455,16 +436,13 @@ def fill_file(
                 _sync(fd, journal, pending, side_fd)
                 last_sync = time.perf_counter()
 
-        args = [
-            (str(source), slot_trace[tasks[i]], live[tasks[i]], task_target[i], method, task_opts, flag, trace_id,
-             threads, zones[i])
-            for i in todo
-        ]
+        # task arguments are made as tasks are submitted: the main process never holds them all
+        calls = ((i, plan.call(i, str(source), method, task_opts, flag, trace_id, threads)) for i in todo)
         if client is None:
-            for i, a in zip(todo, args, strict=True):
-                record(i, *_fill_task(*a))
+            for i, (fn, args) in calls:
+                record(i, *fn(*args))
         else:
-            for i, result in _run_distributed(client, todo, args, max(1, workers or 4) * 2):
+            for i, result in _run_distributed(client, calls, max(1, workers or 4) * 2):
                 record(i, *result)
         _sync(fd, journal, pending, side_fd)
         if seam_parts or len(done) != len(tasks):  # pragma: no cover - every seam has both bricks by now
@@ -478,9 +456,8 @@ def fill_file(
         if bar is not None:
             bar.close()
         if not isinstance(exc, KeyboardInterrupt):  # an error, not an interruption: nothing to resume
-            part.unlink(missing_ok=True)
-            journal.unlink(missing_ok=True)
-            side.unlink(missing_ok=True)
+            for path in (part, journal, side, filled_list):
+                path.unlink(missing_ok=True)
         raise
     finally:
         if header_reader is not None:
@@ -495,30 +472,215 @@ def fill_file(
             cluster.close()
     if bar is not None:
         bar.close()
-    source_trace, slot, kind = _plan(ds, target)
-    if absent_slots.size:
-        _assemble(part, side, out, source, layout, source_trace, slot, kind, absent_slots)
-        part.unlink(missing_ok=True)
-        side.unlink(missing_ok=True)
-    else:
-        os.replace(part, out)
-    journal.unlink(missing_ok=True)
     sidecar = f"{out}.seisfill.json"
-    record_json = {
+    head = {
         "source": str(input_path),
         "method": method,
         "flag_word": flag,
         "flag_values": {"filled": FILLED_FLAG, "inserted": INSERTED_FLAG},
-        "filled_output_traces": np.flatnonzero(kind == 1).tolist(),
-        "filled_source_traces": source_trace[kind == 1].tolist(),
-        "inserted_output_traces": np.flatnonzero(kind == 2).tolist(),
     }
-    with atomic_output(sidecar, (source,)) as tmp:
-        Path(tmp).write_text(json.dumps(record_json, indent=1))
+    n_out, n_new = plan.finish(part, side, out, source, sidecar, head)
+    for path in (part, side, journal, filled_list):
+        path.unlink(missing_ok=True)
     return FillFileSummary(
-        str(out), int(live.shape[0]), int(kind.size), int(np.sum(kind != 0)), len(tasks), n_resumed,
-        time.perf_counter() - start, sidecar, dashboard, g_dim,
+        str(out), plan.n_rows, n_out, n_new, len(tasks), n_resumed, time.perf_counter() - start, sidecar,
+        dashboard, plan.row_name,
     )
+
+
+@dataclass
+class _Plan:
+    """How :func:`fill_file` cuts a file into tasks, and how it finishes the output.
+
+    ``kind`` "gathers": a grouped file planned gather by gather
+    (:mod:`seisfill.io.gather_runs`; memory per gather); "grid": the whole
+    (gather, trace) or (inline, crossline) grid (memory per trace; cubes,
+    bricks, regularisation, files whose gathers are not contiguous).
+    """
+
+    kind: str
+    tasks: list[np.ndarray]
+    call: Callable[..., tuple[Callable[..., tuple], tuple]]
+    finish: Callable[..., tuple[int, int]]
+    n_rows: int
+    row_name: str
+    n_slots: int
+    bricks: list[Brick] = field(default_factory=list)
+    absent_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    headers_new: np.ndarray | None = None
+    slot_trace: np.ndarray | None = None
+
+
+def _plan_runs(
+    layout: Any, filled_list: Path, method: str, options: Mapping[str, Any], task_opts: dict, key: str | None,
+    sort: str | None, cube: bool | None, rms_outlier: float | None, skip_empty: bool, per_task: int,
+    progress: bool,
+) -> _Plan | None:
+    """Plan a grouped file gather by gather, or None where the full grid is needed (the reason goes nowhere:
+    the grid plan gives the same bytes)."""
+    from seisfill.fill import NETWORK_METHODS
+    from seisfill.io.gather_runs import NotGrouped, plan_gather_runs
+
+    if method in NETWORK_METHODS:
+        from seisfill.models import resolve_model
+
+        model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=2)
+        if model.ndim == 3:  # a 3-D network on a stack of gathers: bricks of the grid
+            return None
+        task_opts["model"] = model.name if model.card is not None else str(options.get("model"))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=layout.n_traces, desc="scan", unit="trace", unit_scale=True, dynamic_ncols=True)
+    try:
+        with open(filled_list, "wb") as fh:
+            runs = plan_gather_runs(
+                layout, key, sort, cube=cube, rms_outlier=rms_outlier, skip_empty=skip_empty, filled_list=fh,
+                on_chunk=None if bar is None else bar.update,
+            )
+    except NotGrouped:
+        filled_list.unlink(missing_ok=True)
+        return None
+    except BaseException:
+        filled_list.unlink(missing_ok=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    order = runs.key_order()
+    tasks = _tasks(order[runs.n_target[order] > 0], per_task)
+
+    def call(i: int, path: str, method: str, opts: dict, flag: str | None, trace_id: int, threads: int):
+        t = tasks[i]
+        return _fill_runs_task, (path, runs.first[t], runs.count[t], runs.width, runs.sort_key, rms_outlier,
+                                 skip_empty, method, opts, flag, trace_id, threads)
+
+    def finish(part: Path, side: Path, out: Path, source: Path, sidecar: str, head: dict) -> tuple[int, int]:
+        os.replace(part, out)
+        n_filled = int(runs.n_target.sum())
+        _write_sidecar_streamed(sidecar, source, head, filled_list, n_filled)
+        return runs.n_traces, n_filled
+
+    return _Plan("gathers", tasks, call, finish, runs.n_gathers, "gather", runs.width)
+
+
+def _plan_grid(
+    layout: Any, method: str, options: Mapping[str, Any], task_opts: dict, key: str | None, sort: str | None,
+    cube: bool | None, rms_outlier: float | None, regularize: bool, step: int | None, extent: str,
+    skip_empty: bool, per_task: int, halo: int,
+) -> _Plan:
+    """Plan on the whole (gather, trace) or (inline, crossline) grid of :func:`seisfill.read_segy`."""
+    import seisfill
+    from seisfill.fill import NETWORK_METHODS, fill_targets
+
+    source = layout.path
+    read = dict(key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
+    # headers of the geometry only (~12 B per trace kept, not ~330): the full headers are needed
+    # only to give new traces (regularisation, absent cube nodes) their headers
+    ds = seisfill.read_segy(source, **read, headers="all" if regularize else "geometry")
+    if not regularize and np.any(~ds[names.LIVE].values & ~ds[names.PAD].values & (ds[names.TRACE_INDEX].values < 0)):
+        ds = seisfill.read_segy(source, **read)
+    if regularize:
+        from seisfill.io.regularize import regularize_layout
+
+        ds = regularize_layout(ds, step=step, extent=extent)
+    g_dim, _ = names.slot_dims(ds)
+    live = ds[names.LIVE].values
+    slot_trace = ds[names.TRACE_INDEX].values.astype(np.int64)
+    target = fill_targets(ds, skip_empty)
+    # slots without a trace in the file (regularisation, missing cube nodes) become new traces
+    absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
+    three_d = method == "pocs" and int(options.get("ndim", 2)) == 3
+    if method in NETWORK_METHODS:
+        from seisfill.models import resolve_model
+
+        model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=3 if g_dim == "inline" else 2)
+        three_d = model.ndim == 3
+        task_opts["model"] = model.name if model.card is not None else str(options.get("model"))
+    bricks: list[Brick] = []
+    if three_d:
+        # bricks: blocks of per_task inlines (gathers) that hold a target, each read with
+        # `halo` neighbours on both sides for context and blended with its neighbours at the seams
+        n_rows = target.shape[0]
+        bricks = plan_bricks([(a, min(n_rows, a + per_task)) for a in range(0, n_rows, per_task)],
+                             target.any(axis=1), halo)
+        tasks = [np.arange(br.lo, br.hi) for br in bricks]
+    else:
+        tasks = _tasks(np.flatnonzero(target.any(axis=1)), per_task)
+    # headers of the new traces only, one row per absent slot
+    headers_new = ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE)[absent_slots] if absent_slots.size else None
+
+    def call(i: int, path: str, method: str, opts: dict, flag: str | None, trace_id: int, threads: int):
+        t = tasks[i]
+        if bricks:
+            return _fill_task, (path, slot_trace[t], live[t], needed_target(bricks[i], target), method, opts, flag,
+                                trace_id, threads, bricks[i].zone_rows())
+        return _fill_task, (path, slot_trace[t], live[t], target[t], method, opts, flag, trace_id, threads)
+
+    def finish(part: Path, side: Path, out: Path, source: Path, sidecar: str, head: dict) -> tuple[int, int]:
+        source_trace, slot, kind = _plan(ds, target)
+        if absent_slots.size:
+            _assemble(part, side, out, source, layout, source_trace, slot, kind, absent_slots)
+        else:
+            os.replace(part, out)
+        record_json = dict(
+            head,
+            filled_output_traces=np.flatnonzero(kind == 1).tolist(),
+            filled_source_traces=source_trace[kind == 1].tolist(),
+            inserted_output_traces=np.flatnonzero(kind == 2).tolist(),
+        )
+        with atomic_output(sidecar, (source,)) as tmp:
+            Path(tmp).write_text(json.dumps(record_json, indent=1))
+        return int(kind.size), int(np.sum(kind != 0))
+
+    return _Plan("grid", tasks, call, finish, int(live.shape[0]), g_dim, slot_trace.shape[1], bricks, absent_slots,
+                 headers_new, slot_trace)
+
+
+def _fill_runs_task(
+    path: str, first: np.ndarray, count: np.ndarray, width: int, sort_key: str | None, rms_outlier: float | None,
+    skip_empty: bool, method: str, options: Mapping[str, Any], flag: str | None, trace_id: int, threads: int,
+) -> tuple[np.ndarray, ...]:
+    """Fill ``k`` whole gathers of a grouped file, given by first trace and count (:class:`GatherRuns`).
+
+    The task puts its gathers on their grid rows itself (:func:`read_gather_rows`),
+    so the main process never holds a per-trace plan; then as :func:`_fill_task`.
+    """
+    from seisfill.io.gather_runs import read_gather_rows
+
+    layout = open_layout(path)
+    with TraceReader(layout) as reader:
+        rows = read_gather_rows(reader, first, count, width, sort_key, rms_outlier)
+    target = ~rows.live & ~rows.pad
+    target &= rows.live.any(axis=1)[:, None]  # gathers with no live trace: left alone (skip_empty)
+    return _fill_task(path, rows.slot_trace, rows.live, target, method, options, flag, trace_id, threads,
+                      data=rows.data)
+
+
+def _write_sidecar_streamed(sidecar: str, source: Path, head: dict, filled_list: Path, n_filled: int,
+                            chunk: int = 1 << 16) -> None:
+    """The JSON record of :func:`seisfill.write_segy`, its trace lists streamed from ``filled_list`` (int64).
+
+    Byte for byte what ``json.dumps(record, indent=1)`` gives, without holding the lists.
+    """
+    marker = "\x00filled\x00"
+    text = json.dumps(dict(head, filled_output_traces=marker, filled_source_traces=marker,
+                           inserted_output_traces=[]), indent=1)
+    pieces = text.split(json.dumps(marker))
+    traces = np.memmap(filled_list, dtype=np.int64, mode="r", shape=(n_filled,)) if n_filled else None
+    with atomic_output(sidecar, (source,)) as tmp, open(tmp, "w") as fh:
+        fh.write(pieces[0])
+        for piece in pieces[1:]:
+            if traces is None:
+                fh.write("[]")
+            else:
+                fh.write("[\n  ")
+                for a in range(0, n_filled, chunk):
+                    fh.write(",\n  ".join(map(str, traces[a : a + chunk].tolist())))
+                    fh.write(",\n  " if a + chunk < n_filled else "\n ]")
+            fh.write(piece)
+    del traces
 
 
 def _write_inserted(
@@ -585,22 +747,24 @@ def _sync(fd: int, journal: Path, pending: list[str], side_fd: int = -1) -> None
     pending.clear()
 
 
-def _run_distributed(client: Any, todo: list[int], args: list[tuple], in_flight: int) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
-    """Submit tasks with at most ``in_flight`` outstanding; yield (task, result) as they complete."""
+def _run_distributed(
+    client: Any, calls: Iterable[tuple[int, tuple[Callable[..., tuple], tuple]]], in_flight: int
+) -> Iterator[tuple[int, tuple]]:
+    """Submit ``(task, (function, args))`` calls with at most ``in_flight`` outstanding; yield (task, result)
+    as they complete.  ``calls`` is consumed as tasks are submitted."""
     from dask.distributed import as_completed
 
-    queue = list(zip(todo, args, strict=True))
+    queue = iter(calls)
     futures = {}
 
     def submit(n: int) -> list:
         new = []
-        for _ in range(n):
-            if not queue:
-                break
-            i, a = queue.pop(0)
-            fut = client.submit(_fill_task, *a, pure=False)
+        for i, (fn, args) in queue:
+            fut = client.submit(fn, *args, pure=False)
             futures[fut.key] = i
             new.append(fut)
+            if len(new) == n:
+                break
         return new
 
     ac = as_completed(submit(in_flight))

@@ -29,7 +29,7 @@ from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 from seisfill.io.regularize import cube_headers
 from seisfill.masks import DeadReason, dead_reasons, rms_outliers
 
-__all__ = ["read_segy", "scan_segy", "SegyScan", "SegyAmplitudeArray", "build_dataset"]
+__all__ = ["read_segy", "scan_segy", "trace_checks", "SegyScan", "SegyAmplitudeArray", "build_dataset"]
 
 
 class SegyScan:
@@ -103,16 +103,45 @@ def scan_segy(
             else:
                 for w, v in parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, list(kept)).items():
                     kept[w][start:stop] = v
-            trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
             # decode straight into the result when keeping the samples: no second copy
-            target = samples[start:stop] if samples is not None else None
-            decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian, out=target)
-            reasons[start:stop] = dead_reasons(decoded, trid["TraceIdentificationCode"])
+            out = samples[start:stop] if samples is not None else None
+            _, reasons[start:stop], chunk_rms = trace_checks(raw, layout, log_rms, out=out)
             if rms is not None:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    energy = np.einsum("ij,ij->i", decoded, decoded, dtype=np.float64) / ns
-                    rms[start:stop] = 0.5 * np.log(energy)
+                rms[start:stop] = chunk_rms
     return SegyScan(layout, raw_headers, reasons, rms, samples, kept)
+
+
+def trace_checks(
+    raw: np.ndarray, layout: SegyLayout, log_rms: bool = False, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Decode whole raw traces and find the dead ones: the per-trace part of a scan.
+
+    Parameters
+    ----------
+    raw : numpy.ndarray of uint8, shape (n, trace_size)
+        Traces as stored (240-byte header, then the samples).
+    layout : SegyLayout
+    log_rms : bool
+        Also return each trace's natural log-RMS (float32; -inf for a zero trace).
+    out : numpy.ndarray of float32, shape (n, n_samples), optional
+        Decode into this array.
+
+    Returns
+    -------
+    samples : numpy.ndarray of float32, shape (n, n_samples)
+    reasons : numpy.ndarray of uint8, shape (n,)
+        :func:`seisfill.masks.dead_reasons` from the samples and the trace id code.
+    log_rms : numpy.ndarray of float32, shape (n,), or None
+    """
+    trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
+    decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian, out=out)
+    reasons = dead_reasons(decoded, trid["TraceIdentificationCode"])
+    rms = None
+    if log_rms:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            energy = np.einsum("ij,ij->i", decoded, decoded, dtype=np.float64) / layout.n_samples
+            rms = (0.5 * np.log(energy)).astype(np.float32)
+    return decoded, reasons, rms
 
 
 class SegyAmplitudeArray(BackendArray):
@@ -210,7 +239,8 @@ def build_dataset(
         if scan.log_rms is None:
             raise ValueError("rms_outlier needs a scan made with scan_segy(..., log_rms=True)")
         log_rms = np.where(present, scan.log_rms[take], np.nan)
-        outliers = rms_outliers(log_rms, reasons == 0, rms_outlier) & present
+        # padding slots (reasons 0, no trace) take no part: their NaN log-RMS would void the test
+        outliers = rms_outliers(log_rms, (reasons == 0) & present, rms_outlier)
         reasons[outliers] |= np.uint8(DeadReason.RMS_OUTLIER)
     live = (reasons == 0) & present
     raw_headers = None

@@ -1,0 +1,149 @@
+"""Gather-by-gather planning of grouped files: same rows as read_segy, memory per gather."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from segy_factory import make_cube, make_shots, write_traces
+
+import seisfill
+from seisfill.errors import SeisfillError
+from seisfill.io.gather_runs import NotGrouped, plan_gather_runs, read_gather_rows
+from seisfill.io.layout import TraceReader, open_layout
+from seisfill.parallel import fill_file
+
+
+def _shots(path: Path, keys: list[int], counts: list[int], *, seed: int = 0, interleave: bool = False) -> Path:
+    """Shot gathers with the given FieldRecord values and trace counts, channels shuffled within each
+    gather, a few dead traces of each kind and one loud trace; ``interleave``: the last gather's
+    traces are split around the others (not grouped)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for key, n in zip(keys, counts, strict=True):
+        for c in rng.permutation(np.arange(1, n + 1)):
+            rows.append((key, int(c)))
+    if interleave:
+        last = [r for r in rows if r[0] == keys[-1]]
+        rest = [r for r in rows if r[0] != keys[-1]]
+        rows = last[: len(last) // 2] + rest + last[len(last) // 2 :]
+    fr = np.array([r[0] for r in rows])
+    ch = np.array([r[1] for r in rows])
+    t = np.arange(120)[None, :]
+    data = np.sin(0.11 * (t - 2.0 * ch[:, None]) + 0.3 * fr[:, None]).astype(np.float32)
+    data += 0.05 * rng.standard_normal(data.shape).astype(np.float32)
+    trid = np.ones(fr.size, dtype=np.int64)
+    dead = rng.choice(fr.size, size=fr.size // 8, replace=False)
+    data[dead[::2]] = 0.0
+    trid[dead[1::2]] = 2
+    loud = np.setdiff1d(np.arange(fr.size), dead)[5]
+    data[loud] *= 60.0  # an RMS outlier for rms_outlier=3
+    headers = {"FieldRecord": fr, "EnergySourcePoint": fr, "TraceNumber": ch, "offset": 25 * ch,
+               "TraceIdentificationCode": trid, "TRACE_SEQUENCE_FILE": np.arange(1, fr.size + 1)}
+    write_traces(path, data, headers)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ragged(tmp_path_factory) -> Path:
+    """Gathers in non-increasing key order, ragged, shuffled within: read_segy reorders all three."""
+    return _shots(tmp_path_factory.mktemp("runs") / "ragged.sgy", [305, 101, 207, 150, 999, 120],
+                  [30, 24, 31, 17, 28, 30])
+
+
+@pytest.mark.parametrize("rms", [None, 3.0])
+def test_runs_and_rows_match_read_segy(ragged, rms):
+    ds = seisfill.read_segy(ragged, rms_outlier=rms)
+    layout = open_layout(ragged)
+    with open(ragged.with_suffix(f".{rms}.filled"), "wb") as fh:
+        runs = plan_gather_runs(layout, rms_outlier=rms, filled_list=fh)
+    assert (runs.gather_key, runs.sort_key) == ("FieldRecord", ds.attrs["sort_key"])
+    assert runs.values.tolist() == [305, 101, 207, 150, 999, 120]
+    assert runs.count.tolist() == [30, 24, 31, 17, 28, 30] and runs.width == ds.sizes["trace"] == 31
+    assert runs.first.tolist() == np.concatenate(([0], np.cumsum(runs.count)[:-1])).tolist()
+    order = runs.key_order()
+    assert runs.values[order].tolist() == ds["gather"].values.tolist()
+    target = ~ds["live"].values & ~ds["pad"].values
+    assert runs.n_target[order].tolist() == target.sum(axis=1).tolist()
+    filled = np.fromfile(ragged.with_suffix(f".{rms}.filled"), dtype=np.int64)
+    assert filled.tolist() == np.sort(ds["trace_index"].values[target]).tolist()
+    with TraceReader(layout) as reader:
+        rows = read_gather_rows(reader, runs.first[order], runs.count[order], runs.width, runs.sort_key, rms)
+    np.testing.assert_array_equal(rows.slot_trace, ds["trace_index"].values)
+    np.testing.assert_array_equal(rows.live, ds["live"].values)
+    np.testing.assert_array_equal(rows.pad, ds["pad"].values)
+    np.testing.assert_array_equal(rows.data, ds["amplitude"].values)
+
+
+def test_rms_outlier_is_found_in_a_short_padded_gather(ragged):
+    """Padding slots take no part in the RMS test (their NaN log-RMS used to void it for short gathers)."""
+    ds = seisfill.read_segy(ragged, rms_outlier=3.0)
+    reasons = ds["dead_reason"].values
+    outlier = (reasons & int(seisfill.masks.DeadReason.RMS_OUTLIER)) != 0
+    assert outlier.sum() == 1
+    assert ds["pad"].values[np.flatnonzero(outlier.any(axis=1))[0]].any()  # it sits in a padded gather
+
+
+@pytest.mark.parametrize("method, rms", [("pocs", None), ("fx", 3.0)])
+def test_gather_plan_fill_equals_in_memory(ragged, tmp_path, method, rms):
+    ds = seisfill.read_segy(ragged, rms_outlier=rms)
+    mem = tmp_path / "mem.sgy"
+    seisfill.write_segy(seisfill.fill(ds, method), mem, template=ragged)
+    out = tmp_path / "out.sgy"
+    summary = fill_file(ragged, out, method, rms_outlier=rms, workers=0, gathers_per_task=4)
+    assert summary.n_tasks == 2 and summary.n_gathers == 6
+    assert summary.n_filled == int((~ds["live"].values & ~ds["pad"].values).sum())
+    assert out.read_bytes() == mem.read_bytes()
+    assert Path(f"{out}.seisfill.json").read_text() == Path(f"{mem}.seisfill.json").read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_files_that_are_not_grouped_fall_back_to_the_grid(tmp_path):
+    mixed = _shots(tmp_path / "mixed.sgy", [11, 12, 13], [20, 20, 20], interleave=True)
+    with pytest.raises(NotGrouped, match="not contiguous"):
+        plan_gather_runs(open_layout(mixed), key="FieldRecord")
+    with pytest.raises(NotGrouped, match="one gather"):  # detection finds no contiguous key, as read_segy
+        plan_gather_runs(open_layout(mixed))
+    cube = make_cube(tmp_path / "cube.sgy", n_inline=4, n_crossline=5, n_samples=20).path
+    with pytest.raises(NotGrouped, match="cube"):
+        plan_gather_runs(open_layout(cube))
+    # the grid plan still fills the interleaved file, as the in-memory path does
+    mem = tmp_path / "mem.sgy"
+    ds = seisfill.read_segy(mixed, key="FieldRecord")
+    seisfill.write_segy(seisfill.fill(ds, "linear"), mem, template=mixed)
+    fill_file(mixed, tmp_path / "out.sgy", "linear", key="FieldRecord", workers=0)
+    assert (tmp_path / "out.sgy").read_bytes() == mem.read_bytes()
+
+
+def test_a_gather_without_live_traces(tmp_path):
+    sf = make_shots(tmp_path / "s.sgy", n_shots=3, n_channels=6, dead={i: "zero" for i in range(6, 12)} | {0: "zero"})
+    with pytest.raises(SeisfillError, match=r"^gather 101 has no live traces.*1 such gather"):
+        plan_gather_runs(open_layout(sf.path))
+    runs = plan_gather_runs(open_layout(sf.path), skip_empty=True)
+    assert runs.n_target.tolist() == [1, 0, 0]
+    out = tmp_path / "o.sgy"
+    assert fill_file(sf.path, out, "linear", skip_empty=True).n_filled == 1
+    record = json.loads(Path(f"{out}.seisfill.json").read_text())
+    assert record["filled_output_traces"] == [0]
+
+
+def test_planning_memory_grows_per_gather_not_per_trace(tmp_path):
+    """The plan's marginal cost is a few bytes per trace (read_segy's geometry read: ~225 B at its peak)."""
+    import tracemalloc
+
+    peaks = {}
+    for n_shots in (40, 240):
+        sf = make_shots(tmp_path / f"m{n_shots}.sgy", n_shots=n_shots, n_channels=200, n_samples=4,
+                        dead={i: "zero" for i in range(0, n_shots * 200, 10)})
+        layout = open_layout(sf.path)
+        plan_gather_runs(layout)  # warm: imports, caches
+        with open(tmp_path / "filled", "wb") as fh:
+            tracemalloc.start()
+            runs = plan_gather_runs(layout, filled_list=fh, prefix=2000, chunk_bytes=1 << 16)
+            peaks[n_shots] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert runs.n_target.sum() == n_shots * 20
+    per_trace = (peaks[240] - peaks[40]) / (200 * 200)
+    assert per_trace < 2.0, (peaks, per_trace)
