@@ -18,6 +18,11 @@ Usage::
    of the main process and the largest peak among the workers, and the speed-up of N
    workers over 1.
 
+``--plan-memory`` instead measures planning alone: the peak RSS of a process that
+only plans the file, gather by gather (:func:`seisfill.io.gather_runs.plan_gather_runs`,
+what ``--workers`` uses for grouped files) and on the whole grid
+(``read_segy(lazy=True, headers="geometry")``, what it uses for cubes and bricks).
+
 Needs psutil (the dev extra).  Targets of the issue: peak memory per process under
 1 GB whatever the file size; 2 workers >= 1.7x faster than 1.
 """
@@ -77,6 +82,36 @@ def run(cmd: list[str]) -> tuple[float, float, list[float], str]:
     return wall, peak_main, sorted(peaks.values(), reverse=True), out
 
 
+_PLAN = """
+import resource, sys, tempfile, time
+import seisfill
+from seisfill.io.gather_runs import plan_gather_runs
+from seisfill.io.layout import open_layout
+path, mode = sys.argv[1], sys.argv[2]
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+if mode == "grid":
+    n = seisfill.read_segy(path, lazy=True, headers="geometry")["live"].shape[0]
+else:
+    with tempfile.TemporaryFile() as fh:
+        n = plan_gather_runs(open_layout(path), filled_list=fh).n_gathers
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(n, time.perf_counter() - t, base / 1024, peak / 1024)
+"""
+
+
+def plan_memory(source: Path) -> None:
+    """Print the peak RSS of planning ``source`` gather by gather and on the whole grid, each in its own process."""
+    print("| plan | rows | seconds | RSS after imports MB | peak RSS MB | peak above imports MB |")
+    print("|---|---|---|---|---|---|")
+    for mode, name in (("gathers", "gather by gather (plan_gather_runs)"), ("grid", "whole grid (read_segy geometry)")):
+        out = subprocess.run([sys.executable, "-c", _PLAN, str(source), mode], capture_output=True, text=True,
+                             check=True).stdout.split()
+        n, seconds, base, peak = int(out[0]), float(out[1]), float(out[2]), float(out[3])
+        print(f"| {name} | {n} | {seconds:.0f} | {base:.0f} | {peak:.0f} | {peak - base:.0f} |",
+              flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--size-gb", type=float, default=2.0)
@@ -84,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", default="1,2")
     p.add_argument("--gathers-per-task", type=int, default=4)
     p.add_argument("--workdir", type=Path, default=Path("/tmp/seisfill_scale"))
+    p.add_argument("--plan-memory", action="store_true", help="measure planning alone (no fill)")
     args = p.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     source = args.workdir / f"shots_{args.size_gb:g}gb.sgy"
@@ -91,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     size = source.stat().st_size / GIB
     print(f"File: {source.name}, {size:.2f} GiB, {n_traces} traces x 1000 samples, 10 % dead  ")
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}  ")
+    if args.plan_memory:
+        plan_memory(source)
+        return 0
     print(f"Command per row: `python -m seisfill fill IN OUT --method M --workers N --gathers-per-task {args.gathers_per_task} --no-progress`\n")
     print("| method | workers | wall s | filled traces/s | all traces/s | speed-up | peak RSS main MB | peak RSS per worker MB |")
     print("|---|---|---|---|---|---|---|---|")

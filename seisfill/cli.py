@@ -226,6 +226,7 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
         f"  {summary.n_gathers} {summary.row_name}(s), {summary.n_traces} traces written\n"
         f"  filled {summary.n_filled} dead or missing trace(s) with '{args.method}' on {where}: {summary.n_tasks} task(s)"
         + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
+        + ("; planned gather by gather" if summary.plan == "gathers" else "; planned on the whole grid")
         + f"\n  record of filled traces: {summary.sidecar}"
         + (f"\n  dashboard: {summary.dashboard}" if summary.dashboard else "")
         + f"\n  {summary.seconds:.2f} s{rate}"

@@ -95,6 +95,8 @@ class FillFileSummary:
     dashboard: str | None = None
     #: what a row of the layout is: "gather" or "inline" (a cube)
     row_name: str = "gather"
+    #: how the main process planned: "gathers" (per gather, grouped files) or "grid" (per trace)
+    plan: str = "grid"
 
 
 def partial_paths(output: str | os.PathLike) -> tuple[Path, Path]:
@@ -484,7 +486,7 @@ def fill_file(
         path.unlink(missing_ok=True)
     return FillFileSummary(
         str(out), plan.n_rows, n_out, n_new, len(tasks), n_resumed, time.perf_counter() - start, sidecar,
-        dashboard, plan.row_name,
+        dashboard, plan.row_name, plan.kind,
     )
 
 

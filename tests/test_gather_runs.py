@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from segy_factory import make_cube, make_shots, write_traces
+from segy_factory import make_cube, make_shots, real_file_params, write_traces
 
 import seisfill
 from seisfill.errors import SeisfillError
@@ -93,7 +93,7 @@ def test_gather_plan_fill_equals_in_memory(ragged, tmp_path, method, rms):
     seisfill.write_segy(seisfill.fill(ds, method), mem, template=ragged)
     out = tmp_path / "out.sgy"
     summary = fill_file(ragged, out, method, rms_outlier=rms, workers=0, gathers_per_task=4)
-    assert summary.n_tasks == 2 and summary.n_gathers == 6
+    assert summary.n_tasks == 2 and summary.n_gathers == 6 and summary.plan == "gathers"
     assert summary.n_filled == int((~ds["live"].values & ~ds["pad"].values).sum())
     assert out.read_bytes() == mem.read_bytes()
     assert Path(f"{out}.seisfill.json").read_text() == Path(f"{mem}.seisfill.json").read_text()
@@ -113,7 +113,7 @@ def test_files_that_are_not_grouped_fall_back_to_the_grid(tmp_path):
     mem = tmp_path / "mem.sgy"
     ds = seisfill.read_segy(mixed, key="FieldRecord")
     seisfill.write_segy(seisfill.fill(ds, "linear"), mem, template=mixed)
-    fill_file(mixed, tmp_path / "out.sgy", "linear", key="FieldRecord", workers=0)
+    assert fill_file(mixed, tmp_path / "out.sgy", "linear", key="FieldRecord", workers=0).plan == "grid"
     assert (tmp_path / "out.sgy").read_bytes() == mem.read_bytes()
 
 
@@ -147,3 +147,22 @@ def test_planning_memory_grows_per_gather_not_per_trace(tmp_path):
         assert runs.n_target.sum() == n_shots * 20
     per_trace = (peaks[240] - peaks[40]) / (200 * 200)
     assert per_trace < 2.0, (peaks, per_trace)
+
+
+@pytest.mark.parametrize("path", real_file_params())
+def test_real_files_plan_as_read_segy_reads_them(path):
+    """Each real file is either planned gather by gather onto read_segy's exact rows, or sent to the grid."""
+    ds = seisfill.read_segy(path)
+    layout = open_layout(path)
+    try:
+        runs = plan_gather_runs(layout, skip_empty=True)
+    except NotGrouped as why:
+        assert ds.attrs["layout"] == "cube" or ds.attrs["gather_key"] == "none", why
+        return
+    assert runs.gather_key == ds.attrs["gather_key"] and (runs.sort_key or "none") == ds.attrs["sort_key"]
+    order = runs.key_order()
+    with TraceReader(layout) as reader:
+        rows = read_gather_rows(reader, runs.first[order], runs.count[order], runs.width, runs.sort_key)
+    np.testing.assert_array_equal(rows.slot_trace, ds["trace_index"].values)
+    np.testing.assert_array_equal(rows.live, ds["live"].values)
+    np.testing.assert_array_equal(rows.data, ds["amplitude"].values)

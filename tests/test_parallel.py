@@ -52,6 +52,22 @@ def test_two_worker_local_cluster_gives_the_same_bytes(survey, tmp_path):
     assert len(src) == len(two.read_bytes()) and src[:3600] == two.read_bytes()[:3600]
 
 
+def test_a_running_scheduler_given_by_address(survey, tmp_path):
+    """--scheduler ADDRESS: the tasks go to an existing distributed cluster; same bytes as in this process."""
+    pytest.importorskip("distributed")
+    from dask.distributed import LocalCluster
+
+    serial = tmp_path / "serial.sgy"
+    fill_file(survey, serial, "linear", workers=0, gathers_per_task=3)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=40) as cluster:
+        out = tmp_path / "remote.sgy"
+        summary = fill_file(survey, out, "linear", scheduler=cluster.scheduler_address, gathers_per_task=3)
+        assert "fill_runs_task" in cluster.scheduler.task_prefixes  # the cluster ran them
+    assert summary.n_tasks == 4 and summary.dashboard
+    assert out.read_bytes() == serial.read_bytes()
+
+
 def test_resume_after_sigterm_equals_uninterrupted_run(survey, tmp_path):
     reference = tmp_path / "ref.sgy"
     fill_file(survey, reference, "pocs", workers=0, gathers_per_task=1)
@@ -111,7 +127,7 @@ def test_cli_workers_path(survey, tmp_path, capsys):
     assert main(["fill", str(survey), str(mem), "--method", "linear"]) == 0
     assert main(["fill", str(survey), str(streamed), "--method", "linear", "--workers", "0"]) == 0
     out = capsys.readouterr().out
-    assert "on this process: 2 task(s)" in out
+    assert "on this process: 2 task(s); planned gather by gather" in out
     assert streamed.read_bytes() == mem.read_bytes()
     code = main(["fill", str(survey), str(tmp_path / "o.sgy"), "--method", "linear", "--workers", "0",
                  "--gathers-per-task", "0"])
