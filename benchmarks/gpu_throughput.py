@@ -35,6 +35,7 @@ import os
 import platform
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,11 @@ if str(REPO) not in sys.path:
 
 #: dense bf16 tensor-core TFLOP/s from the vendors' datasheets (no sparsity)
 DATASHEET_BF16_TFLOPS = {"H100 80GB HBM3": 989.4, "H100 PCIe": 756.0, "H200": 989.4, "A100": 312.0}
+
+
+def fmt(value: float | None, spec: str) -> str:
+    """``spec.format(value)``, or an empty cell for None."""
+    return "" if value is None else spec.format(value)
 
 
 def _sync(device: str) -> None:
@@ -144,7 +150,6 @@ def main(argv: list[str] | None = None) -> int:
                      "of_matmul": tflops / limit if tflops and limit else None,
                      "of_datasheet": tflops / sheet if tflops and sheet else None})
         r = rows[-1]
-        fmt = (lambda v, f: f.format(v) if v is not None else "")
         print(f"| {device} | {row} | {batch} | {fmt(rate, '{:,.0f}')} | {unit} | {fmt(tflops, '{:.3g}')} | "
               f"{fmt(r['of_matmul'], '{:.1%}')} | {fmt(r['of_datasheet'], '{:.1%}')} |", flush=True)
 
@@ -168,12 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             emit(device, f"forward {DEFAULT_2D} " + ("bf16" if cuda else "fp32"), batch, windows, "windows/s",
                  tflops, limit, sheet)
         for batch in batches:
-            seconds = best_seconds(
-                lambda b=batch: fill_array(data, live, "unet", model=loaded, device=device, batch_size=b),
-                repeat, device)
+            fill = partial(fill_array, data, live, "unet", model=loaded, device=device, batch_size=batch)
+            seconds = best_seconds(fill, repeat, device)
             emit(device, f"fill unet {DEFAULT_2D}", batch, n_filled / seconds, "filled traces/s")
         backend = {"backend": "torch", "device": device} if cuda else {}
-        seconds = best_seconds(lambda: pocs_fk(np.where(live[..., None], data, 0), live, **backend), repeat, device)
+        pocs = partial(pocs_fk, np.where(live[..., None], data, 0), live, **backend)
+        seconds = best_seconds(pocs, repeat, device)
         emit(device, "fill pocs " + ("torch" if cuda else "numpy"), "-", n_filled / seconds, "filled traces/s")
     if args.json is not None:
         args.json.write_text(json.dumps(rows, indent=1))
