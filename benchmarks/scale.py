@@ -82,21 +82,26 @@ def run(cmd: list[str]) -> tuple[float, float, list[float], str]:
     return wall, peak_main, sorted(peaks.values(), reverse=True), out
 
 
+# peak RSS from VmHWM (this process image only: ru_maxrss would carry the parent's peak over exec)
 _PLAN = """
-import resource, sys, tempfile, time
+import sys, tempfile, time
 import seisfill
 from seisfill.io.gather_runs import plan_gather_runs
 from seisfill.io.layout import open_layout
+
+def hwm_mb():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+
 path, mode = sys.argv[1], sys.argv[2]
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = hwm_mb()
 t = time.perf_counter()
 if mode == "grid":
     n = seisfill.read_segy(path, lazy=True, headers="geometry")["live"].shape[0]
 else:
     with tempfile.TemporaryFile() as fh:
         n = plan_gather_runs(open_layout(path), filled_list=fh).n_gathers
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(n, time.perf_counter() - t, base / 1024, peak / 1024)
+print(n, time.perf_counter() - t, base, hwm_mb())
 """
 
 
