@@ -357,7 +357,6 @@ def fill_file(
         from tqdm import tqdm
 
         bar = tqdm(total=len(tasks), initial=n_resumed, desc="fill", unit="task", dynamic_ncols=True)
-    n_filled = 0
     fd = os.open(part, os.O_RDWR)
     side_fd = os.open(side, os.O_RDWR) if absent_slots.size else -1
     header_reader = TraceReader(layout) if bricks else None
@@ -375,7 +374,6 @@ def fill_file(
 
         def write_slots(flat: np.ndarray, values: np.ndarray) -> None:
             """Filled slots given by global flat index: in-file traces in place, absent ones to the side file."""
-            nonlocal n_filled
             traces = plan.slot_trace.ravel()[flat]
             here = traces >= 0
             if here.any():
@@ -385,7 +383,6 @@ def fill_file(
             if (~here).any():
                 _write_inserted(side_fd, flat[~here], values[~here], absent_slots, plan.headers_new, layout, flag,
                                 trace_id)
-            n_filled += flat.size
 
         def complete(idx: int) -> bool:
             br = bricks[idx] if bricks else None
@@ -415,12 +412,11 @@ def fill_file(
 
         def record(idx: int, traces: np.ndarray, raw: np.ndarray, new_at: np.ndarray, new_values: np.ndarray,
                    zone_at: np.ndarray, zone_values: np.ndarray) -> None:
-            nonlocal last_sync, n_filled
+            nonlocal last_sync
             _pwrite_traces(fd, layout, traces, raw)
             if new_at.size:
                 _write_inserted(side_fd, to_global(idx, new_at), new_values, absent_slots, plan.headers_new, layout,
                                 flag, trace_id)
-            n_filled += traces.size + new_at.size
             own_written.add(idx)
             if bricks:
                 flat = to_global(idx, zone_at)
@@ -513,23 +509,28 @@ class _Plan:
     slot_trace: np.ndarray | None = None
 
 
+def _network_ndim(options: Mapping[str, Any], task_opts: dict, default_ndim: int) -> int:
+    """Load the network once here (a bad name fails before any work), name it in ``task_opts`` for the
+    workers, and return its ndim (2: gathers; 3: bricks)."""
+    from seisfill.models import resolve_model
+
+    model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=default_ndim)
+    task_opts["model"] = model.name if model.card is not None else str(options.get("model"))
+    return model.ndim
+
+
 def _plan_runs(
     layout: Any, filled_list: Path, method: str, options: Mapping[str, Any], task_opts: dict, key: str | None,
     sort: str | None, cube: bool | None, rms_outlier: float | None, skip_empty: bool, per_task: int,
     progress: bool,
 ) -> _Plan | None:
-    """Plan a grouped file gather by gather, or None where the full grid is needed (the reason goes nowhere:
-    the grid plan gives the same bytes)."""
+    """Plan a grouped file gather by gather; None where the whole grid is needed (cubes, one-gather files,
+    interleaved gathers, a 3-D network)."""
     from seisfill.fill import NETWORK_METHODS
     from seisfill.io.gather_runs import NotGrouped, plan_gather_runs
 
-    if method in NETWORK_METHODS:
-        from seisfill.models import resolve_model
-
-        model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=2)
-        if model.ndim == 3:  # a 3-D network on a stack of gathers: bricks of the grid
-            return None
-        task_opts["model"] = model.name if model.card is not None else str(options.get("model"))
+    if method in NETWORK_METHODS and _network_ndim(options, task_opts, default_ndim=2) == 3:
+        return None  # a 3-D network on a stack of gathers: bricks of the grid
     bar = None
     if progress:
         from tqdm import tqdm
@@ -595,11 +596,7 @@ def _plan_grid(
     absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
     three_d = method == "pocs" and int(options.get("ndim", 2)) == 3
     if method in NETWORK_METHODS:
-        from seisfill.models import resolve_model
-
-        model = resolve_model(options.get("model"), options.get("device", "auto"), ndim=3 if g_dim == "inline" else 2)
-        three_d = model.ndim == 3
-        task_opts["model"] = model.name if model.card is not None else str(options.get("model"))
+        three_d = _network_ndim(options, task_opts, default_ndim=3 if g_dim == "inline" else 2) == 3
     bricks: list[Brick] = []
     if three_d:
         # bricks: blocks of per_task inlines (gathers) that hold a target, each read with

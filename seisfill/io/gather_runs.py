@@ -30,13 +30,7 @@ from typing import BinaryIO
 import numpy as np
 
 from seisfill.errors import SeisfillError
-from seisfill.io.geometry import (
-    GEOMETRY_WORDS,
-    _choose_gather_key,
-    _choose_sort_key,
-    _is_cube,
-    optional_field,
-)
+from seisfill.io.geometry import GEOMETRY_WORDS, choose_keys, optional_field
 from seisfill.io.headers import TRACE_HEADER_SIZE, parse_trace_headers
 from seisfill.io.layout import SegyLayout, TraceReader
 from seisfill.io.segy import trace_checks
@@ -154,14 +148,12 @@ def _detect_keys(
         for a in range(0, n, step)
     ]
     headers = {w: np.concatenate([p[w] for p in parts]) for w in words}
-    if cube or (cube is None and key is None and _is_cube(headers)):
+    kind, gather_key, sort_key = choose_keys(headers, key, sort, cube)
+    if kind == "cube":
         raise NotGrouped("a post-stack cube is planned on its (inline, crossline) grid")
-    gather_key = optional_field(key) if key is not None else _choose_gather_key(headers)
     if gather_key is None:
         raise NotGrouped("the file is one gather")
-    if sort is not None:
-        return gather_key, optional_field(sort)
-    return gather_key, _choose_sort_key(headers, headers[gather_key], gather_key)
+    return gather_key, sort_key
 
 
 def plan_gather_runs(

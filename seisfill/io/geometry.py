@@ -15,7 +15,7 @@ import numpy as np
 from seisfill.errors import SeisfillError
 from seisfill.io.headers import resolve_field
 
-__all__ = ["GatherIndex", "index_gathers", "index_cube", "detect_index", "nominal_step", "GEOMETRY_WORDS", "optional_field"]
+__all__ = ["GatherIndex", "index_gathers", "index_cube", "detect_index", "choose_keys", "nominal_step", "GEOMETRY_WORDS", "optional_field"]
 
 #: words read to detect the geometry of a file
 GEOMETRY_WORDS = (
@@ -245,10 +245,30 @@ def detect_index(
     blocks of several traces; else one gather (a 2D line) in the order of the
     first header word that is unique per trace.
     """
+    kind, first_key, second_key = choose_keys(headers, key, sort, cube)
+    if kind == "cube":
+        return index_cube(headers, first_key, second_key)
+    return index_gathers(headers, first_key, second_key)
+
+
+def choose_keys(
+    headers: dict[str, np.ndarray],
+    key: str | None = None,
+    sort: str | None = None,
+    cube: bool | None = None,
+) -> tuple[str, str | None, str | None]:
+    """The layout and header words :func:`detect_index` uses, without building the index.
+
+    Returns
+    -------
+    tuple
+        ``("cube", inline word, crossline word)`` or ``("gathers", gather key, sort key)``
+        (either key None: one gather / file order).
+    """
     if cube or (cube is None and key is None and _is_cube(headers)):
-        return index_cube(headers, "INLINE_3D", "CROSSLINE_3D")
+        return "cube", "INLINE_3D", "CROSSLINE_3D"
     gather_key = optional_field(key) if key is not None else _choose_gather_key(headers)
     n = headers["FieldRecord"].size
     groups = headers[gather_key] if gather_key else np.zeros(n, dtype=np.int64)
     sort_key = optional_field(sort) if sort is not None else _choose_sort_key(headers, groups, gather_key)
-    return index_gathers(headers, gather_key, sort_key)
+    return "gathers", gather_key, sort_key
