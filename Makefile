@@ -35,5 +35,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/io.py
 
+# build the wheel, install it in a fresh environment outside the checkout, run seisfill there
+.PHONY: check-wheel
+check-wheel: $(STAMP)
+	PYTHON=$(CURDIR)/$(BIN)/python scripts/check_wheel.sh
+
 clean:
 	rm -rf $(VENV) demo_output .pytest_cache

@@ -48,7 +48,7 @@ What it does (everything in one process, seeded; the SNRs repeat from run to run
    interleaved rounds (best of ``--repeat``): seisfill ``pocs`` with ``n_iter=50``,
    ``window=None`` (one padded 2-D FFT per gather, like pylops), ``tol=0`` (no early
    stop) against pylops FISTA with ``niter=50``; and seisfill's POCS wall time against
-   the bare FFTs it performs (:func:`seisfill.classical.pocs.pocs_fk_benchmark`).
+   the bare FFTs it performs (``pocs_fk_benchmark`` in ``benchmarks/pocs_timing.py``).
 6. Investigation rows, not used for the targets: ``pocs`` with one non-default option
    (``threshold="soft"``, ``window=(64, 32)``, ``pad=2``) on the same windows, and on
    synthetic sections and shot gathers from :mod:`seisfill.synthetic` (SNR against the
@@ -324,7 +324,7 @@ def pylops_step(data: np.ndarray, live: np.ndarray, dt: float, dx: float = 1.0) 
 
 
 def _seisfill(method: str, **options: Any) -> Callable[[np.ndarray, np.ndarray, float], np.ndarray]:
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
 
     def run(data: np.ndarray, live: np.ndarray, dt: float) -> np.ndarray:
         return fill_array(data, live, method, **options)
@@ -353,7 +353,7 @@ def pocs_variants() -> dict[str, Callable[[np.ndarray, np.ndarray, float], np.nd
     Not part of the targets (those use the defaults): they show which knob moves the
     missing-trace SNR on real data.
     """
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
 
     def small(data: np.ndarray, live: np.ndarray, dt: float) -> np.ndarray:
         win = (min(64, data.shape[-1]), min(32, data.shape[-2]))
@@ -368,7 +368,7 @@ def pocs_variants() -> dict[str, Callable[[np.ndarray, np.ndarray, float], np.nd
 
 def _per_inline(method: str) -> Callable[[np.ndarray, np.ndarray, float], np.ndarray]:
     """A 2-D method on each inline of a cube; inlines without a live trace stay zero."""
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
 
     def run(data: np.ndarray, live: np.ndarray, dt: float) -> np.ndarray:
         out = np.where(live[..., None], data, 0).astype(data.dtype)
@@ -572,7 +572,10 @@ def _timed(fn: Callable[..., object], *args: Any, **kwargs: Any) -> float:
 
 def run_speed(windows: list[Window], repeat: int) -> list[SpeedRow]:
     """Interleaved timing rounds on ``windows`` (random50, seed = the window's seed)."""
-    from seisfill.classical.pocs import pocs_fk, pocs_fk_benchmark
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from pocs_timing import pocs_fk_benchmark
+
+    from seisfill.classical.pocs import pocs_fk
 
     setups = []
     for w in windows:
@@ -940,8 +943,9 @@ def holdout_report(patterns: Sequence[str], command: str, log: Callable[[str], N
     inlines of each cube as a volume; data sets weigh equally.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from model_cards import _classical, _model, holdout_windows, score_methods
+    from model_cards import _classical, _model, classical_methods, holdout_windows, score_methods
 
+    from seisfill.methods import DEFAULT_METHOD
     from seisfill.models import DEFAULT_2D, DEFAULT_3D, list_models
 
     start = time.perf_counter()
@@ -960,8 +964,8 @@ def holdout_report(patterns: Sequence[str], command: str, log: Callable[[str], N
             if c.ndim == ndim:
                 methods[f"unet {c.name}"] = _model(c.name)
         default_name = DEFAULT_3D if ndim == 3 else DEFAULT_2D
-        methods[f"hybrid {default_name}+fx"] = _model(default_name, "hybrid")
-        for m in ("linear", "fx", "pocs"):
+        methods[f"hybrid {default_name}+fx"] = _model(default_name, DEFAULT_METHOD)
+        for m in classical_methods():
             methods[m] = _classical(m, ndim == 3)
         methods["pylops fk"] = pylops_run
         log(f"held-out {label}: {len(windows)} window(s), {len(methods)} methods ...")
@@ -985,7 +989,7 @@ def holdout_report(patterns: Sequence[str], command: str, log: Callable[[str], N
             for p in MODEL_PATTERNS:
                 if p not in patterns:
                     continue
-                best_name, best = max(((res[m][p]["snr"], m) for m in ("linear", "fx", "pocs", "pylops fk")), key=lambda t: t[0])[::-1]
+                best_name, best = max(((res[m][p]["snr"], m) for m in (*classical_methods(), "pylops fk")), key=lambda t: t[0])[::-1]
                 gain = res[default][p]["snr"] - best
                 verdicts.append([label, p, default, f"{res[default][p]['snr']:.1f}", f"{best_name} {best:.1f}",
                                  f"{gain:+.1f}", "PASS" if gain >= MODEL_GAIN_DB else "FAIL"])
@@ -1019,15 +1023,16 @@ def synthetic_shot_report(patterns: Sequence[str], log: Callable[[str], None]) -
     pre-stack gathers are where the network alone is weakest.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from model_cards import _classical, _model, score_methods
+    from model_cards import _classical, _model, classical_methods, score_methods
 
+    from seisfill.methods import DEFAULT_METHOD
     from seisfill.models import DEFAULT_2D
     from seisfill.synthetic import random_gather
 
     gathers = [(f"shot{s}", np.asarray(random_gather(seed=s, n_traces=120, nt=1000, dt=0.002).data, np.float32))
                for s in SHOT_SEEDS]
-    methods = {f"unet {DEFAULT_2D}": _model(DEFAULT_2D), f"hybrid {DEFAULT_2D}+fx": _model(DEFAULT_2D, "hybrid")}
-    methods.update({m: _classical(m, False) for m in ("linear", "fx", "pocs")})
+    methods = {f"unet {DEFAULT_2D}": _model(DEFAULT_2D), f"hybrid {DEFAULT_2D}+fx": _model(DEFAULT_2D, DEFAULT_METHOD)}
+    methods.update({m: _classical(m, False) for m in classical_methods()})
     log(f"synthetic pre-stack gathers: {len(gathers)}, {len(methods)} methods ...")
     res = score_methods(methods, gathers, tuple(patterns))
     rows = [[name] + [f"{res[name][p]['snr']:.1f}" for p in patterns] for name in methods]

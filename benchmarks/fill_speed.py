@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main(argv: list[str] | None = None) -> int:
     import torch
 
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.masks import decimate
     from seisfill.models import list_models, load_model
     from seisfill.synthetic import random_gather

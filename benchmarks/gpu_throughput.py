@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from seisfill.classical.pocs import pocs_fk
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.masks import decimate
     from seisfill.models import DEFAULT_2D, load_model
     from seisfill.synthetic import random_gather

@@ -81,12 +81,24 @@ def holdout_windows(data_dir: Path = DATA_DIR) -> tuple[list[tuple[str, np.ndarr
     return two, three
 
 
+def classical_methods() -> list[str]:
+    """The registered methods that need no network, in the registry's order."""
+    from seisfill.methods import get_method, list_methods
+
+    return [m for m in list_methods() if not get_method(m).needs_torch]
+
+
 def _classical(method: str, three: bool) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    from seisfill.fill import fill_array
+    """A classical method on 2-D windows, or on cubes: whole with ``ndim=3`` where it has a 3-D form, else
+    inline by inline."""
+    from seisfill.core import fill_array
+    from seisfill.methods import get_method
+
+    cube = three and get_method(method).is_3d({"ndim": 3})
 
     def run(data: np.ndarray, live: np.ndarray) -> np.ndarray:
-        if three and method == "pocs":
-            return fill_array(data, live, "pocs", ndim=3)
+        if cube:
+            return fill_array(data, live, method, ndim=3)
         if three:  # inline by inline; an inline without live traces stays zero
             out = np.where(live[..., None], data, 0).astype(data.dtype)
             rows = live.any(axis=-1)
@@ -99,7 +111,7 @@ def _classical(method: str, three: bool) -> Callable[[np.ndarray, np.ndarray], n
 
 def _model(name_or_path: str, method: str = "unet") -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """``method`` (``unet``, or ``hybrid``: the mean of the network and fx) with this model, on CPU."""
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.models import load_model
 
     loaded = load_model(name_or_path)
@@ -275,7 +287,7 @@ def rescore(names: list[str], quick: bool = False) -> None:
         ndim = int(card["model"]["ndim"])
         windows = three if ndim == 3 else two
         methods = {name: _model(name)}
-        for method in ("linear", "fx", "pocs"):
+        for method in classical_methods():
             methods[method] = _classical(method, ndim == 3)
         print(f"scoring {name} on {len(windows)} held-out window(s) ...", file=sys.stderr, flush=True)
         card["validation"] = {

@@ -13,22 +13,25 @@ Only bricks whose core holds a slot to fill are computed; a seam is blended
 only between two computed bricks.  The same plan and the same float32
 arithmetic serve :func:`seisfill.fill` on a dask-backed cube (lazily, one Dask
 task per brick) and the streaming ``seisfill fill --workers`` path
-(:mod:`seisfill.parallel`), so both give the same bytes.
+(:mod:`seisfill.parallel`), so both give the same bytes.  This module knows
+nothing of methods: the function that fills one brick is passed in
+(:func:`seisfill.core.fill_block` with the method and its options).
 
 Crosslines (traces within a gather) are never cut: a brick holds them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from seisfill.errors import SeisfillError
+from seisfill.windows import ramp
 
-__all__ = ["Brick", "plan_bricks", "seam_weights", "blend", "fill_brick"]
+__all__ = ["Brick", "plan_bricks", "seam_weights", "blend", "needed_target", "assemble_core", "fill_bricks_lazy"]
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,11 @@ def seam_weights(width: int) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     left, right : numpy.ndarray of float32, shape (2 * width,)
-        ``cos^2`` and ``sin^2`` of a quarter turn sampled at row centres; they sum to 1.
+        The falling and the rising sine-squared ramp of :func:`seisfill.windows.ramp`
+        (``cos^2`` and ``sin^2`` of a quarter turn sampled at row centres); they sum to 1.
     """
-    t = (np.arange(2 * width) + 0.5) / (2 * width)
-    left = np.cos(0.5 * np.pi * t) ** 2
-    return left.astype(np.float32), (1.0 - left).astype(np.float32)
+    falling = ramp(2 * width)[::-1]  # float64; cast once, the right weight as its complement
+    return falling.astype(np.float32), (1.0 - falling).astype(np.float32)
 
 
 def blend(left_values: np.ndarray, right_values: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
@@ -143,32 +146,6 @@ def needed_target(brick: Brick, target: np.ndarray) -> np.ndarray:
     return out
 
 
-def fill_brick(
-    data: np.ndarray, live: np.ndarray, target: np.ndarray, method: str, options: Mapping[str, Any]
-) -> np.ndarray:
-    """Fill one brick (read rows) with a 3-D method.
-
-    Parameters
-    ----------
-    data : numpy.ndarray, shape (n_rows, n_trace, n_time)
-    live, target : numpy.ndarray of bool, shape (n_rows, n_trace)
-        ``target``: the slots whose estimate is needed (:func:`needed_target`).
-    method : str
-        ``pocs`` (with ``ndim=3``) or ``unet`` (a 3-D model).
-    options : mapping
-        The method's options.
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (n_rows, n_trace, n_time)
-        The estimate (live traces as in ``data``).
-    """
-    from seisfill.fill import NETWORK_METHODS, fill_array
-
-    extra = {"target": target} if method in NETWORK_METHODS else {}
-    return fill_array(np.asarray(data, dtype=np.float32), live, method, **extra, **options)
-
-
 def assemble_core(
     brick: Brick,
     original: np.ndarray,
@@ -186,7 +163,7 @@ def assemble_core(
         The input's core rows (live traces are kept from here, bit for bit).
     target : numpy.ndarray of bool, shape (b - a, n_trace)
     estimate : numpy.ndarray, shape (hi - lo, n_trace, n_time)
-        This brick's :func:`fill_brick` result.
+        This brick's estimate (the block function's result on rows ``[lo, hi)``).
     prev, nxt : (Brick, estimate), optional
         The computed neighbours that share a seam zone with this brick.
 
@@ -219,8 +196,12 @@ def assemble_core(
     return out
 
 
+#: a block function: (data (n, n_trace, n_time), live (n, n_trace), target (n, n_trace)) -> filled data
+BlockFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 def fill_bricks_lazy(
-    amplitude: Any, live: np.ndarray, target: np.ndarray, method: str, options: Mapping[str, Any], halo: int
+    amplitude: Any, live: np.ndarray, target: np.ndarray, block: BlockFunction, halo: int
 ) -> Any:
     """Fill a dask-backed cube brick by brick, lazily, blending across seams.
 
@@ -229,8 +210,10 @@ def fill_bricks_lazy(
     amplitude : dask.array.Array, shape (n_rows, n_trace, n_time)
         Chunked along rows only (the chunks are the bricks' cores).
     live, target : numpy.ndarray of bool, shape (n_rows, n_trace)
-    method, options
-        A 3-D method and its options.
+    block : callable
+        Fills one brick: ``block(data, live, target)`` with the brick's read
+        rows and the slots whose estimate is needed (:func:`needed_target`);
+        :func:`seisfill.core.fill_block` with a 3-D method and its options.
     halo : int
         Rows of context on each side of a brick.
 
@@ -250,9 +233,7 @@ def fill_bricks_lazy(
         a += size
     plan = plan_bricks(bounds, target.any(axis=1), halo)
     estimates = [
-        dask.delayed(fill_brick, pure=True)(
-            amplitude[br.lo : br.hi], live[br.lo : br.hi], needed_target(br, target), method, dict(options)
-        )
+        dask.delayed(block, pure=True)(amplitude[br.lo : br.hi], live[br.lo : br.hi], needed_target(br, target))
         for br in plan
     ]
     at = {br.a: i for i, br in enumerate(plan)}  # a seam's neighbour is the next or previous brick of the plan

@@ -40,6 +40,25 @@ def _add_geometry(p: argparse.ArgumentParser) -> None:
     cube.add_argument("--no-cube", dest="cube", action="store_false", help="never read as a cube")
 
 
+def _takers(option: str) -> str:
+    """The methods that take ``option``, for help texts: "hybrid / unet"."""
+    from seisfill.methods import get_method, list_methods
+
+    return " / ".join(m for m in list_methods() if option in get_method(m).options)
+
+
+def _add_method(p: argparse.ArgumentParser) -> None:
+    """--method and the network options, from the method registry."""
+    from seisfill.methods import DEFAULT_METHOD, get_method, list_methods
+
+    lines = "; ".join(f"{name}: {get_method(name).summary}" for name in list_methods())
+    p.add_argument("--method", default=DEFAULT_METHOD, choices=list_methods(), metavar="METHOD",
+                   help=f"interpolation method (default: {DEFAULT_METHOD}). {lines}")
+    p.add_argument("--model", default=None, metavar="NAME|PATH", help=f"network for --method {_takers('model')}: a shipped name (seisfill models) or a .pt file from seisfill train (default: gated2d for gathers and lines, partial3d for cubes)")
+    p.add_argument("--device", default=None, help=f"auto (CUDA when available; the default), cpu, cuda or cuda:N (--method {_takers('device')})")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N", help=f"windows per forward pass (--method {_takers('batch_size')}; default 16)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``seisfill`` command."""
     parser = _Parser(prog="seisfill", description="Fill missing and dead traces in seismic surveys.")
@@ -59,10 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path)
     p.add_argument("output", type=Path)
     _add_geometry(p)
-    p.add_argument("--method", default="hybrid", help="interpolation method (default: hybrid, the mean of the shipped network and fx; unet: the network alone, 2-3x faster, weaker across gaps; pocs, fx, linear need no torch)")
-    p.add_argument("--model", default=None, metavar="NAME|PATH", help="network for --method hybrid / unet: a shipped name (seisfill models) or a .pt file from seisfill train (default: gated2d for gathers and lines, partial3d for cubes)")
-    p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N (--method hybrid / unet)")
-    p.add_argument("--batch-size", type=int, default=16, metavar="N", help="windows per forward pass (--method hybrid / unet; default 16)")
+    _add_method(p)
     prog = p.add_mutually_exclusive_group()
     prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar (default: when stderr is a terminal)")
     prog.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -110,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path)
     _add_geometry(p)
     p.add_argument("--patterns", default="random50,regular2,gap8", help="comma-separated decimation patterns (default: random50,regular2,gap8)")
-    p.add_argument("--methods", default=None, help="comma-separated methods (default: hybrid,unet,pocs,fx,linear; without torch pocs,fx,linear)")
+    p.add_argument("--methods", default=None, help="comma-separated methods (default: every method, see seisfill fill --help; without torch those that need none)")
     p.add_argument("--format", choices=("text", "csv", "markdown"), default="text", help="table format (default: text)")
     p.add_argument("--out", type=Path, metavar="DIR", help="also write a QC sheet per pattern and method here")
     p.add_argument("--seed", type=int, default=0)
@@ -170,7 +186,7 @@ def _cmd_fill(args: argparse.Namespace) -> None:
     summary = seisfill.write_segy(filled, args.output, template=template, flag_word=flag)
     g_dim = filled["live"].dims[0]
     n_new = summary.n_filled + summary.n_inserted
-    how = f"'{args.method}'" + (f" (model {filled.attrs['fill_model']})" if "fill_model" in filled.attrs else "")
+    how = f"'{filled.attrs['fill_method']}'" + (f" (model {filled.attrs['fill_model']})" if "fill_model" in filled.attrs else "")
     rate = f", {n_new / t_fill:.0f} traces/s" if n_new and t_fill > 0 else ""
     print(
         f"seisfill fill: {args.input} -> {args.output}\n"
@@ -189,20 +205,26 @@ def _cmd_fill(args: argparse.Namespace) -> None:
 
 
 def _method_options(args: argparse.Namespace) -> dict:
-    """Options of --method unet / hybrid (checked here: one clear line for each bad one)."""
-    from seisfill.fill import NETWORK_METHODS
+    """The method's options from the command line (checked here: one clear line for each bad one).
 
-    if args.method in NETWORK_METHODS:
-        from seisfill._deps import require
+    An option goes to the method only if the user gave it and the method takes
+    it (``Method.options``); ``--progress`` goes to every method that shows one.
+    """
+    from seisfill.methods import get_method
 
-        require("torch", f"--method {args.method}" + (" (the default; --method fx, pocs or linear need no torch)" if args.method == "hybrid" else ""))
-        if args.batch_size < 1:
-            raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
-        progress = sys.stderr.isatty() if args.progress is None else args.progress
-        return {"model": args.model, "device": args.device, "batch_size": args.batch_size, "progress": progress}
-    if args.model is not None:
-        raise SeisfillError(f"--model is for --method unet or hybrid, not '{args.method}'")
-    return {}
+    method = get_method(args.method)
+    method.require("--method")
+    given = {"model": args.model, "device": args.device, "batch_size": args.batch_size}
+    for name, value in given.items():
+        if value is not None and name not in method.options:
+            flag = "--" + name.replace("_", "-")
+            raise SeisfillError(f"{flag} is for --method {_takers(name).replace(' / ', ' or ')}, not '{method.name}'")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
+    options = {k: v for k, v in given.items() if v is not None}
+    if "progress" in method.options:
+        options["progress"] = sys.stderr.isatty() if args.progress is None else args.progress
+    return options
 
 
 def _cmd_fill_streaming(args: argparse.Namespace) -> None:
@@ -224,7 +246,8 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
     print(
         f"seisfill fill: {args.input} -> {args.output}\n"
         f"  {summary.n_gathers} {summary.row_name}(s), {summary.n_traces} traces written\n"
-        f"  filled {summary.n_filled} dead or missing trace(s) with '{args.method}' on {where}: {summary.n_tasks} task(s)"
+        f"  filled {summary.n_filled} dead or missing trace(s) with '{args.method}'"
+        + (f" (model {summary.model})" if summary.model else "") + f" on {where}: {summary.n_tasks} task(s)"
         + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
         + ("; planned gather by gather" if summary.plan == "gathers" else "; planned on the whole grid")
         + f"\n  record of filled traces: {summary.sidecar}"
@@ -298,19 +321,13 @@ def _cmd_qc(args: argparse.Namespace) -> None:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> None:
-    from seisfill._deps import torch_available
     from seisfill.evaluate import evaluate, format_table
+    from seisfill.methods import get_method, list_methods
 
     patterns = [p.strip() for p in args.patterns.split(",") if p.strip()]
-    default = "hybrid,unet,pocs,fx,linear" if torch_available else "pocs,fx,linear"
-    methods = [m.strip() for m in (args.methods or default).split(",") if m.strip()]
-    from seisfill.fill import NETWORK_METHODS
-
-    for m in NETWORK_METHODS:
-        if m in methods:
-            from seisfill._deps import require
-
-            require("torch", f"--methods {m} (leave it out to compare the numpy methods)")
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else list_methods(available=True)
+    for m in methods:
+        get_method(m).require("--methods")
     rows = evaluate(args.input, patterns, methods, seed=args.seed, out_dir=args.out,
                     key=args.key, sort=args.sort, cube=args.cube)
     sys.stdout.write(format_table(rows, args.format))

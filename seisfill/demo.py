@@ -13,7 +13,8 @@
    every method and print the missing-trace SNR table (also written as
    ``snr_table.md``), with a QC sheet per pattern for the default method.
 
-Run it with ``python -m seisfill.demo [--method hybrid] [--out demo_output]``.
+Run it from the repository root with ``python -m seisfill.demo [--method M]
+[--samples sample_data] [--out demo_output]``.
 """
 
 from __future__ import annotations
@@ -24,18 +25,37 @@ from pathlib import Path
 
 import numpy as np
 
-import seisfill
+from seisfill.core import fill_array
+from seisfill.errors import SeisfillError
+from seisfill.fill_dataset import fill
 from seisfill.io import dataset as names
 from seisfill.io.layout import open_layout
+from seisfill.io.regularize import regularize
+from seisfill.io.segy import read_segy
+from seisfill.io.write import write_segy
+from seisfill.masks import decimate
+from seisfill.methods import get_method, list_methods, usable_default
 from seisfill.metrics import snr, snr_missing
-
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 
 #: sample file with dead traces -> the clean recording it was made from
 CASES = {
     "cdp700_land_dead.sgy": "cdp700_land.sgy",
     "penobscot_xl1155_w200_dead.sgy": "penobscot_xl1155_w200.sgy",
 }
+#: a synthetic file with channels missing from it (regularised), and the held-out real line
+SYNTHETIC = "synthetic_shots_gaps.sgy"
+HOLDOUT = "penobscot_xl1155_holdout.sgy"
+
+
+def check_samples(samples: Path) -> None:
+    """Raise a one-line error if ``samples`` lacks one of the demo's files."""
+    needed = [*CASES, *CASES.values(), SYNTHETIC, HOLDOUT]
+    missing = [name for name in needed if not (samples / name).is_file()]
+    if missing:
+        raise SeisfillError(
+            f"sample data folder {samples} lacks {', '.join(missing)}: run from the repository root "
+            "(its sample_data/ folder) or give --samples DIR"
+        )
 
 
 def _live_bytes_identical(source: Path, output: Path, live_traces: np.ndarray) -> bool:
@@ -57,20 +77,21 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def run(method: str, out_dir: Path) -> list[dict]:
+def run(method: str, samples: Path, out_dir: Path) -> list[dict]:
+    """Fill the sample files with dead or missing traces; one row per file."""
     from seisfill.qc import qc_sheet
 
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for dead_name, clean_name in CASES.items():
         start = time.perf_counter()
-        source = SAMPLES / dead_name
-        ds = seisfill.read_segy(source)
-        filled = seisfill.fill(ds, method=method)
+        source = samples / dead_name
+        ds = read_segy(source)
+        filled = fill(ds, method=method)
         target = out_dir / dead_name.replace("_dead", f"_filled_{method}")
-        summary = seisfill.write_segy(filled, target, template=source)
+        summary = write_segy(filled, target, template=source)
         seconds = time.perf_counter() - start
-        reference = seisfill.read_segy(SAMPLES / clean_name)[names.AMPLITUDE].values
+        reference = read_segy(samples / clean_name)[names.AMPLITUDE].values
         missing = filled[names.FILLED].values
         live_traces = ds[names.TRACE_INDEX].values[ds[names.LIVE].values]
         dt = float(ds.attrs.get("dt_ms", 4.0)) / 1000
@@ -92,11 +113,11 @@ def run(method: str, out_dir: Path) -> list[dict]:
         })
 
     start = time.perf_counter()
-    source = SAMPLES / "synthetic_shots_gaps.sgy"
-    ds = seisfill.regularize(seisfill.read_segy(source))
-    filled = seisfill.fill(ds, method=method)
+    source = samples / SYNTHETIC
+    ds = regularize(read_segy(source))
+    filled = fill(ds, method=method)
     target = out_dir / f"synthetic_shots_gaps_filled_{method}.sgy"
-    summary = seisfill.write_segy(filled, target, template=source)
+    summary = write_segy(filled, target, template=source)
     rows.append({
         "file": source.name, "traces": int(ds.attrs["segy_n_traces"]),
         "dead": summary.n_filled, "inserted": summary.n_inserted,
@@ -110,13 +131,11 @@ def run(method: str, out_dir: Path) -> list[dict]:
 PATTERNS = ("random50", "regular2", "gap8")
 
 
-def compare_holdout(methods: list[str], out_dir: Path) -> dict[str, dict[str, float]]:
+def compare_holdout(methods: list[str], samples: Path, out_dir: Path) -> dict[str, dict[str, float]]:
     """Decimate the held-out Penobscot window, fill with each method; method -> pattern -> SNR (dB)."""
-    from seisfill.fill import fill_array
-    from seisfill.masks import decimate
     from seisfill.qc import qc_sheet
 
-    ds = seisfill.read_segy(SAMPLES / "penobscot_xl1155_holdout.sgy")
+    ds = read_segy(samples / HOLDOUT)
     ref = np.asarray(ds[names.AMPLITUDE].values[0], dtype=np.float32)
     dt = float(ds.attrs.get("dt_ms", 4.0)) / 1000
     table: dict[str, dict[str, float]] = {m: {} for m in methods}
@@ -139,18 +158,21 @@ def compare_holdout(methods: list[str], out_dir: Path) -> dict[str, dict[str, fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m seisfill.demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--method", default=None, help="default: hybrid (linear when torch is missing)")
+    parser.add_argument("--method", default=None, choices=list_methods(), metavar="METHOD",
+                        help=f"fill method (default: {usable_default()}; see seisfill fill --help)")
+    parser.add_argument("--samples", type=Path, default=Path("sample_data"),
+                        help="folder of the bundled sample files (default: sample_data, from the repository root)")
     parser.add_argument("--out", type=Path, default=Path("demo_output"))
     args = parser.parse_args(argv)
-    from seisfill._deps import torch_available
-
-    if args.method is None:
-        from seisfill.fill import DEFAULT_METHOD
-
-        args.method = DEFAULT_METHOD if torch_available else "linear"
+    try:
+        check_samples(args.samples)
+        method = args.method or usable_default()
+        get_method(method).require("--method")
+    except SeisfillError as exc:
+        parser.exit(1, f"seisfill demo: error: {exc}\n")
     start = time.perf_counter()
-    rows = run(args.method, args.out)
-    print(f"seisfill demo: method '{args.method}', outputs in {args.out}/\n")
+    rows = run(method, args.samples, args.out)
+    print(f"seisfill demo: method '{method}', outputs in {args.out}/\n")
     print(f"{'file':32s} {'traces':>6s} {'dead':>5s} {'ins.':>5s} {'SNR miss.':>9s} {'SNR all':>8s} {'live bytes':>10s} {'s':>6s}")
     for r in rows:
         same = {True: "identical", False: "DIFFER", None: "-"}[r["identical"]]
@@ -158,12 +180,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['snr_missing']:8.1f}  {r['snr_all']:7.1f}  {same:>10s} {r['seconds']:6.2f}")
     print("\nSNR in dB against the real recording at the killed traces ('SNR miss.': filled traces only).")
     print("The synthetic file has channels missing from the file: regularised, filled and written as new traces.")
-    from seisfill.fill import NETWORK_METHODS
-
-    methods = [m for m in ("hybrid", "unet", "fx", "pocs", "linear") if m not in NETWORK_METHODS or torch_available]
-    if args.method not in methods:
-        methods.insert(0, args.method)
-    table = compare_holdout(methods, args.out)
+    methods = list_methods(available=True)
+    if method not in methods:
+        methods.insert(0, method)
+    table = compare_holdout(methods, args.samples, args.out)
     print("\nHeld-out real line (penobscot_xl1155 traces 450-600), decimated; missing-trace SNR in dB:")
     print(f"{'method':8s} " + " ".join(f"{p:>9s}" for p in PATTERNS))
     for m, row in table.items():

@@ -19,20 +19,24 @@ from typing import Any
 import numpy as np
 
 from seisfill.errors import SeisfillError
+from seisfill.fill_dataset import fill
 from seisfill.io import dataset as names
+from seisfill.io.segy import read_segy
+from seisfill.masks import parse_pattern
+from seisfill.methods import get_method, list_methods
+from seisfill.simulate import DECIMATED, decimate_dataset
 
-__all__ = ["evaluate", "format_table", "FORMATS", "PATTERNS", "METHODS"]
+__all__ = ["evaluate", "format_table", "FORMATS", "PATTERNS"]
 
-#: default decimation patterns and methods of the comparison
+#: default decimation patterns of the comparison (the methods: every registered one, :func:`list_methods`)
 PATTERNS = ("random50", "regular2", "gap8")
-METHODS = ("hybrid", "unet", "pocs", "fx", "linear")
 FORMATS = ("text", "csv", "markdown")
 
 
 def evaluate(
     path: str | os.PathLike,
     patterns: Sequence[str] = PATTERNS,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     seed: int = 0,
     out_dir: str | os.PathLike | None = None,
     *,
@@ -50,8 +54,9 @@ def evaluate(
     patterns : sequence of str
         Decimation patterns (:func:`seisfill.masks.parse_pattern`); gather
         ``g`` is decimated with seed ``seed + g``.
-    methods : sequence of str
-        Fill methods (:data:`seisfill.fill.METHODS`).
+    methods : sequence of str, optional
+        Registered fill methods (default: every one that can run here,
+        :func:`seisfill.list_methods`).
     seed : int
     out_dir : path, optional
         Write ``qc_<pattern>_<method>.png`` for the first decimated gather.
@@ -73,19 +78,14 @@ def evaluate(
     SeisfillError
         Unknown pattern or method, unreadable file, or nothing to score.
     """
-    import seisfill
-    from seisfill.fill import METHODS as KNOWN
-    from seisfill.masks import parse_pattern
-    from seisfill.simulate import DECIMATED, decimate_dataset
-
-    patterns, methods = list(patterns), list(methods)
+    patterns = list(patterns)
+    methods = list_methods(available=True) if methods is None else list(methods)
     if not patterns or not methods:
         raise SeisfillError("give at least one pattern and one method")
     for m in methods:
-        if m not in KNOWN:
-            raise SeisfillError(f"unknown method '{m}'; choose from: {', '.join(KNOWN)}")
+        get_method(m)  # fails early on an unknown method
     specs = [parse_pattern(p) for p in patterns]  # fails early on a bad pattern
-    ds = seisfill.read_segy(path, key=key, sort=sort, cube=cube)
+    ds = read_segy(path, key=key, sort=sort, cube=cube)
     reference = ds[names.AMPLITUDE].values
     out = None if out_dir is None else Path(out_dir)
     if out is not None:
@@ -98,7 +98,7 @@ def evaluate(
             if not removed.any():
                 raise SeisfillError(f"{path}: pattern {pattern} removed no trace (gathers need >= 3 live traces)")
             start = time.perf_counter()
-            filled = seisfill.fill(decimated, method=method, skip_empty=True)
+            filled = fill(decimated, method=method, skip_empty=True)
             seconds = time.perf_counter() - start
             estimate = filled[names.AMPLITUDE].values
             per_gather = _snr_per_gather(reference, estimate, removed)

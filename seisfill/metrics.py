@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["snr", "snr_missing", "snr_per_trace", "mse", "psnr", "fk_spectrum_error", "ssim"]
+__all__ = ["snr", "snr_from_energies", "snr_missing", "snr_per_trace", "mse", "psnr", "fk_spectrum_error", "ssim"]
 
 
 def snr(reference: np.ndarray, estimate: np.ndarray) -> float:
@@ -26,11 +26,30 @@ def snr(reference: np.ndarray, estimate: np.ndarray) -> float:
     """
     reference = np.asarray(reference, dtype=np.float64)
     estimate = np.asarray(estimate, dtype=np.float64)
-    signal = np.sum(reference**2)
-    error = np.sum((reference - estimate) ** 2)
-    if signal == 0:
+    return snr_from_energies(np.sum(reference**2), np.sum((reference - estimate) ** 2))
+
+
+def snr_from_energies(signal: float, error: float) -> float:
+    """SNR in dB from energies already summed, ``10 log10(signal / error)``.
+
+    For figures pooled over many patches or gathers: sum each energy over
+    all of them, then take one ratio.
+
+    Parameters
+    ----------
+    signal : float
+        Energy of the reference, ``sum ref^2``.
+    error : float
+        Energy of the error, ``sum (ref - est)^2``.
+
+    Returns
+    -------
+    float
+        ``inf`` for no error, ``nan`` for no signal.
+    """
+    if signal <= 0:
         return float("nan")
-    if error == 0:
+    if error <= 0:
         return float("inf")
     return float(10 * np.log10(signal / error))
 

@@ -9,6 +9,7 @@ import pytest
 
 import seisfill
 from seisfill import bricks as B
+from seisfill.core import fill_block
 from seisfill.metrics import snr_missing
 from seisfill.simulate import decimate_dataset
 
@@ -62,7 +63,7 @@ def test_assemble_core_takes_its_own_rows_and_blends_the_seam_zones():
             np.testing.assert_allclose(core[r - 4, c], expect, rtol=1e-6)
 
 
-def test_lazy_bricks_build_a_graph_and_fill_one_brick_per_task(monkeypatch):
+def test_lazy_bricks_build_a_graph_and_fill_one_brick_per_task():
     from seisfill.synthetic import synthetic_cube
 
     synth = synthetic_cube(n_inline=16, n_crossline=12, nt=64, seed=3)
@@ -70,17 +71,15 @@ def test_lazy_bricks_build_a_graph_and_fill_one_brick_per_task(monkeypatch):
     rng = np.random.default_rng(1)
     live = rng.random(data.shape[:2]) > 0.3
     calls = []
-    real = B.fill_brick
 
-    def counting(*args, **kw):
-        calls.append(args[0].shape)
-        return real(*args, **kw)
+    def counting(brick, brick_live, brick_target):
+        calls.append(brick.shape)
+        return fill_block(brick, brick_live, brick_target, "pocs", {"ndim": 3, "workers": 1})
 
-    monkeypatch.setattr(B, "fill_brick", counting)
     import dask.array as da
 
     arr = da.from_array(np.where(live[..., None], data, 0), chunks=(4, -1, -1))
-    lazy = B.fill_bricks_lazy(arr, live, ~live, "pocs", {"ndim": 3, "workers": 1}, halo=2)
+    lazy = B.fill_bricks_lazy(arr, live, ~live, counting, halo=2)
     assert calls == [] and lazy.chunks[0] == (4, 4, 4, 4)
     out = lazy.compute(scheduler="synchronous")
     # read rows: 0..6, 2..10, 6..14, 10..16

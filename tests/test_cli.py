@@ -163,9 +163,11 @@ class TestBadInput:
         assert code == 0 and out.read_bytes() == dead.read_bytes()
 
     def test_wrong_option(self, gather, tmp_path, capsys):
-        code, _, err = _run(["fill", gather, tmp_path / "o.sgy", "--method", "magic"], capsys)
-        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "o.sgy")
-        assert "unknown method 'magic'" in err
+        with pytest.raises(SystemExit) as exc:  # a method not in the registry: a usage error (exit 2)
+            main(["fill", str(gather), str(tmp_path / "o.sgy"), "--method", "magic"])
+        _, err = capsys.readouterr()
+        _assert_clean_failure(exc.value.code, err, tmp_path, expect=EXIT_USAGE, output=tmp_path / "o.sgy")
+        assert "invalid choice: 'magic' (choose from 'hybrid', 'unet', 'fx', 'pocs', 'linear')" in err
         with pytest.raises(SystemExit) as exc:
             main(["fill", str(gather), str(tmp_path / "o.sgy"), "--no-such-flag"])
         _, err = capsys.readouterr()
@@ -186,7 +188,7 @@ class TestNetworkFill:
         out = tmp_path / "filled.sgy"
         code, text, _ = _run(["fill", dead, out, "--device", "cpu", "--batch-size", "4"], capsys)
         assert code == 0
-        from seisfill.fill import DEFAULT_METHOD
+        from seisfill.methods import DEFAULT_METHOD
 
         assert DEFAULT_METHOD == "hybrid"
         assert "with 'hybrid' (model gated2d)" in text and "traces/s" in text

@@ -114,7 +114,7 @@ def test_fixups_skip_filled_traces(tmp_path):
         ds = exact_dataset(path)
     live = ds["live"].values.copy()
     live[0, 4] = False  # the trace with the unnormalised word gets filled
-    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)))
+    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)), "linear")
     out = tmp_path / "filled.sgy"
     seisfill.write_segy(filled, out, sidecar=False)
     before = np.frombuffer(path.read_bytes(), np.uint8)[3600:].reshape(36, 400)

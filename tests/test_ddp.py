@@ -12,8 +12,6 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("seisfill.nn.registry")
 
-from seisfill.train.config import REPO_ROOT  # noqa: E402
-
 
 @pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed not available")
 def test_two_rank_gloo_training_gives_identical_weights(tmp_path):
@@ -27,7 +25,7 @@ def test_two_rank_gloo_training_gives_identical_weights(tmp_path):
         "--set", "train.steps=2", "train.val_every=0", "train.log_every=1", "train.threads=1",
         "train.device=cpu",
     ]
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     hashes = [(out / "rank_hashes" / f"rank{r}.txt").read_text().strip() for r in (0, 1)]
     assert len(hashes[0]) == 64

@@ -224,7 +224,7 @@ class TestIrregular:
         _, data = case(2)
         # every 3rd trace but one, runs looked for only up to 2 apart: no equations
         sparse = decimate_regular(64, 3) & (np.arange(64) != 30)
-        with pytest.raises(SeisfillError, match="use method 'pocs'"):
+        with pytest.raises(SeisfillError, match="a method for irregular gaps"):
             fx_interp(data, sparse, max_stride=2)
         assert fx_interp(data, sparse).shape == data.shape  # default max_stride 4: fine
         one = np.zeros(64, bool)

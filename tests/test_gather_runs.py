@@ -79,6 +79,48 @@ def test_runs_and_rows_match_read_segy(ragged, rms):
     np.testing.assert_array_equal(rows.data, ds["amplitude"].values)
 
 
+
+def test_both_readers_give_the_same_dead_reasons(tmp_path):
+    """read_segy and read_gather_rows derive live and dead_reason in one place (masks.slot_live):
+    flagged, dummy, zero, constant, NaN, Inf and RMS-outlier traces in ragged, shuffled gathers."""
+    rng = np.random.default_rng(5)
+    keys, counts = [40, 10, 30, 20], [20, 13, 18, 11]
+    fr = np.repeat(keys, counts)
+    ch = np.concatenate([rng.permutation(np.arange(1, n + 1)) for n in counts])
+    t = np.arange(100)[None, :]
+    data = np.sin(0.13 * (t - 1.5 * ch[:, None])).astype(np.float32)
+    data += 0.05 * rng.standard_normal(data.shape).astype(np.float32)
+    trid = np.ones(fr.size, dtype=np.int64)
+    trid[[1, 25]] = [2, 3]  # dead, dummy
+    data[3] = 0.0
+    data[22] = 4.5  # constant
+    data[35, 40:] = np.nan
+    data[50, 7] = np.inf
+    data[5] *= 40.0  # loud, in a full gather
+    data[55] *= 0.02  # quiet, in the shortest gather (11 traces, 9 slots of padding)
+    headers = {"FieldRecord": fr, "TraceNumber": ch, "offset": 25 * ch, "TraceIdentificationCode": trid}
+    path = write_traces(tmp_path / "dead_kinds.sgy", data, headers)
+    with pytest.warns(UserWarning, match="NaN or Inf"):
+        ds = seisfill.read_segy(path, rms_outlier=3.0)
+    with pytest.warns(UserWarning, match="NaN or Inf"):
+        runs = plan_gather_runs(open_layout(path), rms_outlier=3.0)
+    order = runs.key_order()
+    with TraceReader(open_layout(path)) as reader:
+        rows = read_gather_rows(reader, runs.first[order], runs.count[order], runs.width, runs.sort_key, 3.0)
+    np.testing.assert_array_equal(rows.slot_trace, ds["trace_index"].values)
+    np.testing.assert_array_equal(rows.pad, ds["pad"].values)
+    np.testing.assert_array_equal(rows.dead_reason, ds["dead_reason"].values)
+    np.testing.assert_array_equal(rows.live, ds["live"].values)
+    assert runs.n_target[order].tolist() == (~rows.live & ~rows.pad).sum(axis=1).tolist()
+    by_trace = dict(zip(ds["trace_index"].values.ravel().tolist(), ds["dead_reason"].values.ravel().tolist(), strict=True))
+    reason = seisfill.masks.DeadReason
+    assert {i: by_trace[i] for i in (1, 25, 3, 22, 35, 50, 5, 55)} == {
+        1: reason.FLAGGED, 25: reason.FLAGGED, 3: reason.ZERO, 22: reason.CONSTANT,
+        35: reason.NONFINITE, 50: reason.NONFINITE, 5: reason.RMS_OUTLIER, 55: reason.RMS_OUTLIER,
+    }
+    assert sum(v != 0 for v in by_trace.values()) == 8 + 1  # the eight above and the padding's key -1
+
+
 def test_rms_outlier_is_found_in_a_short_padded_gather(ragged):
     """Padding slots take no part in the RMS test.  They used to count as live traces with a NaN
     log-RMS, which made the leave-one-out median NaN for the loudest traces of a gather padded

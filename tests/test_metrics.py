@@ -6,7 +6,16 @@ import math
 
 import numpy as np
 
-from seisfill.metrics import fk_spectrum_error, mse, psnr, snr, snr_missing, snr_per_trace, ssim
+from seisfill.metrics import (
+    fk_spectrum_error,
+    mse,
+    psnr,
+    snr,
+    snr_from_energies,
+    snr_missing,
+    snr_per_trace,
+    ssim,
+)
 
 
 def test_snr_hand_computed():
@@ -15,6 +24,16 @@ def test_snr_hand_computed():
     assert snr(ref, est) == 10 * math.log10(25)
     assert snr(ref, ref) == math.inf
     assert math.isnan(snr(np.zeros(3), np.ones(3)))
+
+
+def test_snr_from_energies_hand_computed():
+    assert snr_from_energies(25.0, 1.0) == 10 * math.log10(25)
+    assert snr_from_energies(100.0, 1.0) == 20.0
+    assert snr_from_energies(25.0, 0.0) == math.inf
+    assert math.isnan(snr_from_energies(0.0, 1.0))
+    assert math.isnan(snr_from_energies(0.0, 0.0))  # no signal wins over no error, as in snr()
+    ref, est = np.array([3.0, 4.0, 0.5]), np.array([2.5, 4.5, 0.0])
+    assert snr_from_energies(np.sum(ref**2), np.sum((ref - est) ** 2)) == snr(ref, est)
 
 
 def test_snr_missing_ignores_live_traces():

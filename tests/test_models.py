@@ -105,7 +105,7 @@ def _holdout_windows():
 @pytest.mark.parametrize("name", ["penobscot_xl1155", "qdn_poststack2d", "cdp700_land", "real3d_poststack"])
 def test_default_2d_beats_linear_on_every_real_file(name):
     """On the windows held out of training, decimated random50, the default model beats linear."""
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.masks import decimate
     from seisfill.metrics import snr_missing
 
@@ -150,7 +150,7 @@ def test_pocs_ndim3_through_fill_takes_the_whole_cube():
     if not (DATA / "f3.sgy").exists():
         pytest.skip("f3.sgy not available")
     import seisfill
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.simulate import decimate_dataset
 
     ds = seisfill.read_segy(DATA / "f3.sgy")
@@ -164,7 +164,7 @@ def test_pocs_ndim3_through_fill_takes_the_whole_cube():
 
 def test_hybrid_is_the_mean_of_the_network_and_fx():
     """--method hybrid: live traces exact, filled traces the float32 mean of unet and fx."""
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.masks import decimate
 
     data = _holdout_windows()["real3d_poststack"]
@@ -180,7 +180,7 @@ def test_hybrid_beats_the_best_classical_method_on_average_on_the_held_out_penob
     """Held-out Penobscot window, random50 / regular2 / gap8: hybrid beats every classical method on
     random50 and regular2, linear and pocs on gap8 (fx wins there, by ~0.5 dB), and the best classical
     method per pattern on average."""
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
     from seisfill.masks import decimate
     from seisfill.metrics import snr_missing
 
@@ -225,7 +225,7 @@ def test_hybrid_on_the_f3_cube_uses_the_3d_model_and_beats_linear():
 @pytest.mark.parametrize("n_trace, live_at", [(3, [1]), (40, [5]), (2, [0])])
 def test_hybrid_with_a_single_live_trace_falls_back_to_the_network(n_trace, live_at):
     """f-x needs two live traces; with one, hybrid still fills (the network's estimate alone)."""
-    from seisfill.fill import fill_array
+    from seisfill.core import fill_array
 
     rng = np.random.default_rng(0)
     data = rng.standard_normal((2, n_trace, 120)).astype(np.float32)

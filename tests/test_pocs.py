@@ -12,8 +12,8 @@ import pytest
 from seisfill import SeisfillError
 from seisfill._deps import torch_available
 from seisfill.classical import _fk
-from seisfill.classical.pocs import _run, auto_window, pocs_fk, pocs_fk_benchmark
-from seisfill.fill import METHODS, fill_array
+from seisfill.classical.pocs import _run, auto_window, pocs_fk
+from seisfill.core import fill_array
 from seisfill.masks import decimate
 from seisfill.metrics import snr_missing
 from seisfill.synthetic import ricker, synthetic_cube
@@ -241,12 +241,6 @@ def test_partition_of_unity_is_exact(n: int, length: int, overlap: int) -> None:
         assert part.weights.min() > 0 and part.weights.max() == 1
 
 
-def test_ramp_is_symmetric_sine_squared() -> None:
-    r = _fk.ramp(16, np.float64)
-    assert np.allclose(r + r[::-1], 1.0, atol=1e-15)
-    assert np.all(np.diff(r) > 0) and 0 < r[0] < r[-1] < 1
-
-
 def test_windowing_leaves_no_seam(plane: np.ndarray) -> None:
     """Time windows on stationary data: close to the unwindowed result, no error at the joins."""
     live = decimate(plane.shape[0], "random50", 1)
@@ -333,19 +327,11 @@ def test_convergence_stops_early() -> None:
     assert info.iterations == [40]
 
 
-def test_through_fill_array(monkeypatch: pytest.MonkeyPatch, plane: np.ndarray) -> None:
-    monkeypatch.setitem(METHODS, "pocs", pocs_fk)
+def test_through_fill_array(plane: np.ndarray) -> None:
     live = decimate(plane.shape[0], "random50", 1)
     out = fill_array(plane, live, "pocs", fast=True)
     assert np.array_equal(out[live], plane[live])
     assert snr_missing(plane, out, ~live) >= 22.0
-
-
-def test_benchmark_reports_a_ratio(plane: np.ndarray) -> None:
-    live = decimate(plane.shape[0], "random50", 1)
-    r = pocs_fk_benchmark(plane[None].repeat(4, 0), np.stack([live] * 4), repeat=1, n_iter=10)
-    assert r["iterations"] == 10 and r["n_windows"] == 4 and r["fft_shape"] == (192, 384)
-    assert r["pocs_s"] > 0 and r["fft_s"] > 0 and np.isfinite(r["ratio"])
 
 
 # ---------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_extent_gather_keeps_end_gaps_and_survey_fills_them(tmp_path):
 
 def test_fill_and_write_inserted_traces(tmp_path, gappy):
     ds = seisfill.read_segy(gappy.path)
-    filled = seisfill.fill(seisfill.regularize(ds))
+    filled = seisfill.fill(seisfill.regularize(ds), "linear")
     out = tmp_path / "regular.sgy"
     summary = seisfill.write_segy(filled, out, template=gappy.path)
     n_orig, n_new = gappy.n_traces, 3
@@ -131,7 +131,7 @@ def test_fill_and_write_inserted_traces(tmp_path, gappy):
 
 def test_fill_and_write_survey_extent_places_end_traces(tmp_path):
     sf = make_shots(tmp_path / "ends.sgy", dropped={1: [12], 2: [1]})
-    filled = seisfill.fill(seisfill.regularize(seisfill.read_segy(sf.path), extent="survey"))
+    filled = seisfill.fill(seisfill.regularize(seisfill.read_segy(sf.path), extent="survey"), "linear")
     out = tmp_path / "o.sgy"
     summary = seisfill.write_segy(filled, out, template=sf.path)
     assert summary.n_inserted == 2
@@ -156,7 +156,7 @@ def test_regularize_keeps_decimation_and_fill_marks(gappy):
         t0 = int(np.flatnonzero(ds["trace_index"].values[g0] == i)[0])
         assert reg["decimated"].values[g0, channel - 1] == decimated["decimated"].values[g0, t0]
     assert not reg["decimated"].values[ti == -1].any()
-    filled = seisfill.fill(decimated)
+    filled = seisfill.fill(decimated, "linear")
     reg_filled = seisfill.regularize(filled)
     assert reg_filled["filled"].values.sum() == filled["filled"].values.sum()
 
@@ -225,7 +225,7 @@ def test_single_trace_gather_gets_the_lattice_key(tmp_path):
     np.testing.assert_array_equal(reg["TraceNumber"].values, np.tile(CHANNELS, (3, 1)))
     np.testing.assert_array_equal(reg["trace_index"].values[1], [12] + [-1] * 11)
     assert (reg["FieldRecord"].values[1] == 101).all()
-    filled = seisfill.fill(reg)
+    filled = seisfill.fill(reg, "linear")
     out = tmp_path / "o.sgy"
     assert seisfill.write_segy(filled, out, template=sf.path).n_inserted == 11
     words = parse_trace_headers(_traces(out)[:, :240], "big", ["FieldRecord", "TraceNumber"])

@@ -85,7 +85,7 @@ def test_lazy_dataset_gives_the_same(tmp_path):
 def test_decimate_then_fill_then_compare(tmp_path):
     sf = make_shots(tmp_path / "s.sgy", n_samples=60)
     ds = seisfill.read_segy(sf.path)
-    out = seisfill.fill(decimate_dataset(ds, "regular2", seed=0))
+    out = seisfill.fill(decimate_dataset(ds, "regular2", seed=0), "linear")
     killed = out[DECIMATED].values
     np.testing.assert_array_equal(out["filled"].values, killed)
     error = out["amplitude"].values[killed] - ds["amplitude"].values[killed]

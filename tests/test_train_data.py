@@ -1,17 +1,17 @@
-"""Tests for seisfill.train.data / normalize / config: patches, masks, hold-out, packs."""
+"""Tests for seisfill.train.data / config: patches, masks, hold-out, packs."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from segy_factory import DATA_DIR
 
 pytest.importorskip("torch")
 
 from seisfill.errors import SeisfillError  # noqa: E402
-from seisfill.train.config import REPO_ROOT, load_config, resolve_path  # noqa: E402
+from seisfill.train.config import CONFIG_DIR, data_root, load_config, resolve_path  # noqa: E402
 from seisfill.train.data import (  # noqa: E402
     MASK_KINDS,
     PatchDataset,
@@ -20,12 +20,11 @@ from seisfill.train.data import (  # noqa: E402
     holdout_masks,
     load_real_volumes,
     pack_npz,
+    real_files,
 )
-from seisfill.train.normalize import compute_gain, denormalize, normalize  # noqa: E402
 
-DATA = resolve_path(load_config("tiny")["data"]["root"])
 needs_real = pytest.mark.skipif(
-    DATA is None or not (DATA / "penobscot_xl1155.sgy").exists(), reason="real SEG-Y files not available"
+    not (DATA_DIR / "penobscot_xl1155.sgy").exists(), reason="real SEG-Y files not available"
 )
 
 
@@ -43,6 +42,7 @@ def _real_cfg(patch=(256, 64)):
             "data.sources={synthetic_gather: 0, synthetic_section: 0, synthetic_cube: 0, real: 1}",
             "data.real.files=[penobscot_xl1155.sgy, qdn_poststack2d.sgy, real3d_poststack.sgy, f3.sgy, cdp700_land.sgy]",
             "data.holdout.files=[cdp700_land.sgy]",
+            f"data.root={DATA_DIR}",
         ],
     )
 
@@ -58,7 +58,7 @@ def test_config_composes_groups_and_overrides():
     assert cfg["model"]["width"] == 4 and cfg["model"]["conv"] == "partial"
     assert cfg["data"]["patch"] == [32, 16]
     assert cfg["masks"]["kinds"]["dead"] == 0.0  # from masks/easy.yaml
-    gpu = load_config(REPO_ROOT / "configs" / "gpu_2d.yaml")
+    gpu = load_config(CONFIG_DIR / "gpu_2d.yaml")
     assert gpu["data"]["npz"] == "packs/gpu_2d.npz"  # data/npz2d.yaml over data/synthetic_real2d.yaml
     assert gpu["data"]["patch"] == [256, 64] and gpu["train"]["precision"] == "bf16"
 
@@ -70,14 +70,44 @@ def test_config_rejects_unknown_keys():
         load_config("tiny", ["data.patch=[64,32,32]"])
 
 
-def test_default_data_root_is_shared_data():
-    assert resolve_path("../shared/data") == Path(__import__("seisfill").__file__).resolve().parents[2] / "shared" / "data"
+def test_config_paths_are_relative_to_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resolve_path("packs/a.npz") == tmp_path.resolve() / "packs" / "a.npz"
+    assert resolve_path(tmp_path / "x") == tmp_path / "x"
+    assert resolve_path(None) is None
+
+
+def test_data_root_has_no_default_and_names_the_option(tmp_path, monkeypatch):
+    monkeypatch.delenv("SEISFILL_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config("cpu_2d")
+    assert cfg["data"]["root"] is None and cfg["data"]["sources"]["real"] > 0
+    with pytest.raises(SeisfillError, match=r"data.root is not set: .*--set data.root=DIR"):
+        PatchDataset(cfg, "val")
+    with pytest.raises(SeisfillError, match=r"data.root=nowhere: no such folder"):
+        data_root(load_config("cpu_2d", ["data.root=nowhere"])["data"])
+    (tmp_path / "real").mkdir()
+    assert data_root(load_config("cpu_2d", ["data.root=real"])["data"]) == tmp_path.resolve() / "real"
+    monkeypatch.setenv("SEISFILL_DATA", str(tmp_path / "real"))
+    assert data_root(cfg["data"]) == (tmp_path / "real").resolve()  # the environment gives the default
+    assert data_root(load_config("cpu_2d", [f"data.root={tmp_path}"])["data"]) == tmp_path.resolve()  # the config wins
+    with pytest.raises(SeisfillError, match="penobscot_xl1155.sgy not found"):
+        real_files(cfg["data"])
+    # no real file read, no root needed: synthetic only, absolute file names, or an npz pack
+    monkeypatch.delenv("SEISFILL_DATA")
+    assert len(PatchDataset(load_config("tiny"), "val")) > 0
+    (tmp_path / "line.sgy").touch()
+    absolute = load_config("cpu_2d", [f"data.real.files=[{tmp_path / 'line.sgy'}]"])
+    assert real_files(absolute["data"]) == [tmp_path / "line.sgy"]
 
 
 @pytest.mark.parametrize("name", ["tiny", "cpu_quick", "cpu_2d", "gpu_2d", "gpu_3d"])
-def test_shipped_configs_load(name):
-    cfg = load_config(REPO_ROOT / "configs" / f"{name}.yaml")
+def test_shipped_configs_load(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # by name, from any folder: the configs are package data
+    cfg = load_config(name)
     assert len(cfg["data"]["patch"]) == cfg["model"]["ndim"]
+    assert load_config(f"configs/{name}.yaml") == cfg  # as the docs spell it
+    assert load_config(CONFIG_DIR / f"{name}.yaml") == cfg
 
 
 # ---------------------------------------------------------------------------
@@ -98,7 +128,7 @@ def test_patch_shapes_2d(tiny):
 
 def test_patch_shapes_3d():
     cfg = load_config(
-        REPO_ROOT / "configs" / "gpu_3d.yaml",
+        "gpu_3d",
         [
             "data.npz=null",
             "data.patch=[32,8,8]",
@@ -138,7 +168,7 @@ def test_determinism(tiny):
 
 
 def test_mask_mix_yields_every_kind():
-    cfg = load_config(REPO_ROOT / "configs" / "cpu_2d.yaml")
+    cfg = load_config("cpu_2d")
     rng = np.random.default_rng(0)
     kinds = Counter()
     for _ in range(300):
@@ -157,52 +187,6 @@ def test_mask_mix_yields_every_kind():
     for _ in range(50):
         keep, _ = draw_mask((64,), rng, cfg["masks"], valid)
         assert not keep[~valid].any() and keep.sum() >= 2 and (valid & ~keep).any()
-
-
-@pytest.mark.parametrize("gain", ["none", "agc", "tpow"])
-@pytest.mark.parametrize("method", ["percentile", "mad", "rms"])
-def test_normalize_invertible(gain, method):
-    rng = np.random.default_rng(1)
-    t = np.arange(200)[:, None]
-    x = (rng.standard_normal((200, 24)) * 1000.0 / (1 + t / 10.0)).astype(np.float32)
-    live = rng.random(24) > 0.3
-    x[:, ~live] = 0.0
-    x[:20] = 0.0  # a muted top: the AGC floor keeps it finite
-    cfg = {"gain": gain, "method": method, "dt": 0.002}
-    xn, state = normalize(x, live, cfg, t_start=37)
-    assert np.isfinite(xn).all()
-    back = denormalize(xn, state)
-    assert np.linalg.norm(back - x) <= 1e-6 * np.linalg.norm(x)
-    np.testing.assert_allclose(back, x, rtol=1e-5, atol=1e-6 * np.abs(x).max())
-    assert np.all(xn[:, ~live] == 0)
-    if gain != "none":
-        assert state.gain is not None and state.gain.shape == (200,)
-    if method == "percentile":
-        g = compute_gain(x, live, cfg, t_start=37)
-        gx = x * (1 if g is None else g[:, None])
-        values = np.abs(gx[:, live])
-        assert np.isclose(np.percentile(values[values > 0], 99.0), state.scale, rtol=1e-5)
-    # 3-D and torch tensors too
-    torch = pytest.importorskip("torch")
-    cube = x.reshape(200, 4, 6)
-    cn, st = normalize(cube, live.reshape(4, 6), cfg)
-    back3 = denormalize(torch.from_numpy(cn), st).numpy()
-    assert np.linalg.norm(back3 - cube) <= 1e-6 * np.linalg.norm(cube)
-
-
-def test_normalize_silent_patch_stays_zero():
-    x = np.zeros((64, 8), dtype=np.float32)
-    xn, state = normalize(x, np.ones(8, bool), {"gain": "agc"})
-    assert np.all(xn == 0) and np.isfinite(state.scale)
-
-
-def test_normalize_mostly_muted_patch_keeps_a_sane_scale():
-    """Zeros (mutes, padding) do not enter the scale: a sparse patch is not blown up."""
-    x = np.zeros((128, 32), dtype=np.float32)
-    x[:, :3] = np.random.default_rng(0).standard_normal((128, 3)) * 0.02
-    xn, state = normalize(x, np.ones(32, bool), {"gain": "none"})
-    assert 0.01 < state.scale < 0.1
-    assert np.abs(xn).max() < 10
 
 
 def test_augmentation_keeps_data_mask_validity_consistent(tiny):

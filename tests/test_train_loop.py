@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from segy_factory import DATA_DIR
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("seisfill.nn.registry")
 
 from seisfill.train import load_config, main, train  # noqa: E402
-from seisfill.train.config import REPO_ROOT, resolve_path  # noqa: E402
 from seisfill.train.loop import linear_baseline, lr_factor, state_hash  # noqa: E402
 
 
@@ -157,11 +157,9 @@ def test_state_hash_changes_with_weights():
 @pytest.mark.slow
 def test_cpu_training_beats_linear(tmp_path):
     """A few minutes of CPU training on synthetic + real patches beats linear on the held-out set."""
-    cfg = load_config(REPO_ROOT / "configs" / "cpu_quick.yaml", ["train.progress=false"])
-    if float(cfg["data"]["sources"].get("real", 0)) > 0:
-        root = resolve_path(cfg["data"]["root"])
-        if not (root / "penobscot_xl1155.sgy").exists():
-            pytest.skip("real SEG-Y files not available")
+    if not (DATA_DIR / "penobscot_xl1155.sgy").exists():
+        pytest.skip("real SEG-Y files not available")
+    cfg = load_config("cpu_quick", ["train.progress=false", f"data.root={DATA_DIR}"])
     result = train(cfg, tmp_path / "cpu_quick")
     best = result.best
     assert best["val_snr"] > best["val_snr_linear"], best
@@ -170,7 +168,7 @@ def test_cpu_training_beats_linear(tmp_path):
 
 def test_3d_bricks_train_and_validate(tmp_path):
     cfg = load_config(
-        REPO_ROOT / "configs" / "gpu_3d.yaml",
+        "gpu_3d",
         [
             "data.npz=null",
             "data.patch=[16,8,8]",

@@ -120,7 +120,7 @@ def test_fill_changes_only_the_filled_traces_ibm(ibm_shots, tmp_path, endian):
         sf = make_shots(tmp_path / "le.sgy", fmt=1, endian="little", dead=sf.dead)
     ds = seisfill.read_segy(sf.path)
     decimated = decimate_dataset(ds, "random25", seed=7)
-    filled = seisfill.fill(decimated)
+    filled = seisfill.fill(decimated, "linear")
     out = tmp_path / "filled.sgy"
     summary = seisfill.write_segy(filled, out, template=sf.path)
 
@@ -170,7 +170,7 @@ def test_fill_changes_only_the_filled_traces_ibm(ibm_shots, tmp_path, endian):
 @pytest.mark.parametrize("path", real_file_params())
 def test_fill_real_files_changes_only_filled_traces(tmp_path, path):
     ds = seisfill.read_segy(path)
-    filled = seisfill.fill(decimate_dataset(ds, "random10", seed=1))
+    filled = seisfill.fill(decimate_dataset(ds, "random10", seed=1), "linear")
     out = tmp_path / "filled.sgy"
     summary = seisfill.write_segy(filled, out, template=path)
     rows = np.sort(ds["trace_index"].values[filled["filled"].values])
@@ -196,11 +196,11 @@ def test_fill_real_files_changes_only_filled_traces(tmp_path, path):
 
 def test_fill_without_template_matches_template(shots, tmp_path):
     ds = seisfill.read_segy(shots.path)
-    filled = seisfill.fill(decimate_dataset(ds, "regular2", seed=0))
+    filled = seisfill.fill(decimate_dataset(ds, "regular2", seed=0), "linear")
     seisfill.write_segy(filled, tmp_path / "a.sgy", template=shots.path)
     seisfill.write_segy(filled, tmp_path / "b.sgy")
     assert filecmp.cmp(tmp_path / "a.sgy", tmp_path / "b.sgy", shallow=False)
-    lazy = seisfill.fill(decimate_dataset(seisfill.read_segy(shots.path, chunks={"gather": 1}), "regular2", seed=0))
+    lazy = seisfill.fill(decimate_dataset(seisfill.read_segy(shots.path, chunks={"gather": 1}), "regular2", seed=0), "linear")
     assert lazy["amplitude"].chunks is not None
     seisfill.write_segy(lazy, tmp_path / "c.sgy", template=shots.path, chunk_bytes=2000)
     assert filecmp.cmp(tmp_path / "a.sgy", tmp_path / "c.sgy", shallow=False)
@@ -211,7 +211,7 @@ def test_linear_fill_values_on_ieee(tmp_path):
     ds = seisfill.read_segy(sf.path)
     live = ds["live"].values.copy()
     live[1, 4] = False
-    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)))
+    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)), "linear")
     out = tmp_path / "f.sgy"
     seisfill.write_segy(filled, out, template=sf.path)
     _, after = _traces(out)
@@ -224,7 +224,7 @@ def test_linear_fill_values_on_ieee(tmp_path):
 
 def test_flag_word_none_leaves_header_but_trid(ibm_shots, tmp_path):
     ds = seisfill.read_segy(ibm_shots.path)
-    filled = seisfill.fill(ds)  # the three dead traces (3: trid 2, 15: zero, 20: constant)
+    filled = seisfill.fill(ds, "linear")  # the three dead traces (3: trid 2, 15: zero, 20: constant)
     out = tmp_path / "o.sgy"
     seisfill.write_segy(filled, out, template=ibm_shots.path, flag_word=None)
     _, before = _traces(ibm_shots.path)
@@ -245,7 +245,7 @@ def test_custom_flag_word_and_trace_id(shots, tmp_path):
     ds = seisfill.read_segy(shots.path)
     live = ds["live"].values.copy()
     live[0, 2] = False
-    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)))
+    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)), "linear")
     out = tmp_path / "o.sgy"
     seisfill.write_segy(filled, out, template=shots.path, flag_word="UnassignedInt2", trace_id=2, sidecar=False)
     _, before = _traces(shots.path)
@@ -260,7 +260,7 @@ def test_custom_flag_word_and_trace_id(shots, tmp_path):
 def test_filled_cube_node_is_inserted_after_its_predecessor(tmp_path):
     sf = make_cube(tmp_path / "c.sgy", missing=[(2, 3), (0, 0)], fmt=1)
     ds = seisfill.read_segy(sf.path)
-    filled = seisfill.fill(ds)
+    filled = seisfill.fill(ds, "linear")
     out = tmp_path / "o.sgy"
     summary = seisfill.write_segy(filled, out, template=sf.path)
     assert (summary.n_traces, summary.n_filled, summary.n_inserted) == (30, 0, 2)
@@ -285,8 +285,8 @@ def test_fill_gather_without_live_traces(shots, tmp_path):
     live[1] = False
     dead = ds.assign(live=(ds["live"].dims, live))
     with pytest.raises(SeisfillError, match=r"gather 101 has no live traces.*skip-empty"):
-        seisfill.fill(dead)
-    filled = seisfill.fill(dead, skip_empty=True)
+        seisfill.fill(dead, "linear")
+    filled = seisfill.fill(dead, "linear", skip_empty=True)
     assert not filled["filled"].values.any()
     np.testing.assert_array_equal(filled["amplitude"].values, ds["amplitude"].values)
     out = tmp_path / "o.sgy"
@@ -308,7 +308,7 @@ def test_skip_empty_with_other_gathers_to_fill(shots, tmp_path, chunks):
     live[1] = False
     live[0, 5] = False
     dead = ds.assign(live=(ds["live"].dims, live))
-    filled = seisfill.fill(dead, skip_empty=True)
+    filled = seisfill.fill(dead, "linear", skip_empty=True)
     assert filled["filled"].values.sum() == 1 and filled["filled"].values[0, 5]
     np.testing.assert_array_equal(filled["amplitude"].values[1], ds["amplitude"].values[1])
     out = tmp_path / "o.sgy"
@@ -362,7 +362,7 @@ def test_failed_write_leaves_nothing_behind(shots, tmp_path):
     ds = seisfill.read_segy(shots.path)
     live = ds["live"].values.copy()
     live[2, 9] = False
-    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)))
+    filled = seisfill.fill(ds.assign(live=(ds["live"].dims, live)), "linear")
     amp = filled["amplitude"].values.copy()
     amp[2, 9, 17] = np.nan
     broken = filled.assign(amplitude=(filled["amplitude"].dims, amp))
@@ -392,7 +392,7 @@ def test_nan_in_an_unfilled_float_trace_is_copied(tmp_path):
         out = tmp_path / f"o{template is None}.sgy"
         seisfill.write_segy(ds, out, template=template)
         assert filecmp.cmp(sf.path, out, shallow=False)
-    filled = seisfill.fill(ds)
+    filled = seisfill.fill(ds, "linear")
     out = tmp_path / "filled.sgy"
     seisfill.write_segy(filled, out, template=sf.path)
     _, after = _traces(out)

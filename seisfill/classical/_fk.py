@@ -5,15 +5,13 @@ Everything here works on a *batch of windows*: a float32 array of shape
 cut from the gathers, with a boolean array of the same shape saying which
 samples are observed.  The pieces are
 
-* window partitions with sine-squared tapers that sum to exactly one
-  (:func:`ramp`, :func:`partition`),
+* window partitions whose sine-squared tapers sum to exactly one
+  (:func:`partition`, built from :mod:`seisfill.windows`),
 * FFT sizes (:func:`fft_len`),
 * threshold schedules (:func:`schedule`),
 * the POCS / FISTA iteration itself, in numpy + scipy.fft
   (:func:`iterate_numpy`) and in torch (:func:`iterate_torch`, torch is only
-  imported there),
-* a bare-FFT timing used as the yardstick of the cost model
-  (:func:`time_bare_fft`).
+  imported there).
 
 Nothing here validates user input: :mod:`seisfill.classical.pocs` does.
 """
@@ -21,13 +19,13 @@ Nothing here validates user input: :mod:`seisfill.classical.pocs` does.
 from __future__ import annotations
 
 import math
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.fft as sfft
+
+from seisfill import windows
 
 __all__: list[str] = []
 
@@ -46,29 +44,8 @@ _TINY = np.float32(1e-30)
 
 
 # ---------------------------------------------------------------------------
-# tapers, partitions, FFT sizes
+# partitions, FFT sizes
 # ---------------------------------------------------------------------------
-
-
-def ramp(n: int, dtype: Any = np.float32) -> np.ndarray:
-    """Rising sine-squared taper of ``n`` samples, ``sin^2(pi (k + 1/2) / (2 n))``.
-
-    Parameters
-    ----------
-    n : int
-        Length (>= 0).
-    dtype : numpy dtype
-        Result dtype; the complementary falling ramp must be computed as
-        ``1 - ramp`` *in this dtype* for the pair to sum to exactly one.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
-        Strictly between 0 and 1, symmetric: ``r[k] + r[n - 1 - k] == 1``
-        up to rounding.
-    """
-    k = np.arange(n, dtype=np.float64)
-    return (np.sin(0.5 * np.pi * (k + 0.5) / max(n, 1)) ** 2).astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -84,7 +61,7 @@ class AxisPartition:
     overlap : int
         Samples shared by neighbouring windows (taper length), ``<= L // 2``.
     starts : numpy.ndarray of int, shape (m,)
-        Window starts ``i (L - overlap)``.
+        Window starts ``i (L - overlap)`` (:func:`seisfill.windows.window_starts`).
     weights : numpy.ndarray of float32, shape (m, L)
         Blending weight of each sample of each window.
     extent : int
@@ -114,13 +91,14 @@ def partition(
 
     Windows start every ``hop = length - overlap`` samples from 0; there are
     ``m = ceil((n - overlap) / hop)`` of them (1 when ``length >= n``), the
-    last one possibly running past the data.  Inside an overlap the earlier
+    last one possibly running past the data
+    (:func:`seisfill.windows.window_starts`).  Inside an overlap the earlier
     window falls as ``1 - r`` and the later one rises as ``r``
-    (:func:`ramp`), elsewhere a window weighs 1, so on every sample of the
-    axis the weights of the windows covering it sum to exactly 1 (the two
-    ramps are exact complements in ``dtype``, and ``r + (1 - r)`` rounds to
-    1).  The first window has no rising ramp and the last no falling one, so
-    the record ends keep full weight.
+    (:func:`seisfill.windows.ramp`), elsewhere a window weighs 1, so on
+    every sample of the axis the weights of the windows covering it sum to
+    exactly 1 (the two ramps are exact complements in ``dtype``, and
+    ``r + (1 - r)`` rounds to 1).  The first window has no rising ramp and
+    the last no falling one, so the record ends keep full weight.
 
     Parameters
     ----------
@@ -137,17 +115,9 @@ def partition(
     """
     length = min(length, n)
     if length >= n:
-        w = np.ones((1, n), dtype=dtype)
-        return AxisPartition(n, n, 0, np.zeros(1, dtype=np.intp), w, n, fft)
-    hop = length - overlap
-    m = max(1, math.ceil((n - overlap) / hop))
-    starts = np.arange(m, dtype=np.intp) * hop
-    up = ramp(overlap, dtype)
-    down = (np.asarray(1, dtype=dtype) - up).astype(dtype)
-    weights = np.ones((m, length), dtype=dtype)
-    if overlap:
-        weights[1:, :overlap] = up
-        weights[:-1, length - overlap :] = down
+        overlap = 0
+    starts = windows.window_starts(n, length, overlap, "hop")
+    weights = windows.blend_weights(starts, length, dtype=dtype, complement=True)
     return AxisPartition(n, length, overlap, starts, weights, int(starts[-1] + length), fft)
 
 
@@ -504,85 +474,3 @@ def _small_change_torch(diff: Any, x: Any, tol: float) -> bool:
     num = float((diff.double() ** 2).sum())
     den = float((x.double() ** 2).sum())
     return num <= (tol * tol) * den
-
-
-# ---------------------------------------------------------------------------
-# cost yardstick
-# ---------------------------------------------------------------------------
-
-
-def time_bare_fft(
-    shapes: list[tuple[int, ...]],
-    axes: tuple[int, ...],
-    n_iters: list[int],
-    threads: int,
-    workers: int,
-    repeat: int = 3,
-) -> tuple[float, float]:
-    """Seconds for the bare FFTs of a POCS run: ``n_iter`` x (rfftn + irfftn) per chunk.
-
-    Parameters
-    ----------
-    shapes : list of tuple of int
-        Chunk shapes, e.g. ``(n_win, 1, P_x, P_t)``.
-    axes : tuple of int
-        Transformed axes, time last.
-    n_iters : list of int
-        Iterations of each chunk.
-    threads, workers : int
-        Chunks run ``threads`` at a time, each FFT with ``workers`` threads
-        (as :func:`seisfill.classical.pocs.pocs_fk` runs them).
-    repeat : int
-        Best of ``repeat``.
-
-    Returns
-    -------
-    wall, cpu : float
-        Best wall-clock and best process CPU time (all threads), s.
-    """
-    rng = np.random.default_rng(0)
-    data = [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
-
-    def run(i: int) -> None:
-        y = data[i]
-        s = tuple(y.shape[a] for a in axes)
-        for _ in range(n_iters[i]):
-            y = sfft.irfftn(
-                sfft.rfftn(y, axes=axes, workers=workers), s=s, axes=axes, workers=workers
-            )
-
-    best, best_cpu = math.inf, math.inf
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        if threads > 1:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(run, range(len(data))))
-        else:
-            for i in range(len(data)):
-                run(i)
-        best = min(best, time.perf_counter() - start)
-        best_cpu = min(best_cpu, time.process_time() - start_cpu)
-    return best, best_cpu
-
-
-def time_bare_fft_torch(
-    shape: tuple[int, ...], axes: tuple[int, ...], n_iter: int, device: str | None, repeat: int = 3
-) -> float:  # wall seconds
-    """:func:`time_bare_fft` with ``torch.fft`` on ``device`` (synchronised)."""
-    import torch
-
-    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    s = tuple(shape[a] for a in axes)
-    best = math.inf
-    with torch.inference_mode():
-        x = torch.randn(shape, device=dev)
-        for _ in range(repeat + 1):  # the first run warms up the FFT plans
-            sync()
-            start = time.perf_counter()
-            y = x
-            for _ in range(n_iter):
-                y = torch.fft.irfftn(torch.fft.rfftn(y, dim=axes), s=s, dim=axes)
-            sync()
-            best = min(best, time.perf_counter() - start)
-    return best

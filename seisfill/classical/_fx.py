@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from seisfill import windows
+
 _TINY = 1e-30
 
 
@@ -211,10 +213,12 @@ def taper_windows(n: int, length: int, overlap: int) -> tuple[np.ndarray, np.nda
     """Overlapping windows whose weights sum to one (a partition of unity).
 
     Window starts are spread evenly over ``[0, n - length]`` with at least
-    ``overlap`` samples shared by neighbours; each window rises and falls
-    with sin^2 ramps over its actual overlaps (flat at the ends of the data),
-    and the weights are divided by their sum, so they add up to exactly one
-    (to rounding) at every sample.
+    ``overlap`` samples shared by neighbours
+    (:func:`seisfill.windows.window_starts`); each window rises and falls
+    with sin^2 ramps over its actual overlaps (flat at the ends of the data,
+    :func:`seisfill.windows.blend_weights`), and the weights are divided by
+    their sum (:func:`seisfill.windows.normalize_weights`), so they add up to
+    exactly one (to rounding) at every sample.
 
     Parameters
     ----------
@@ -226,30 +230,11 @@ def taper_windows(n: int, length: int, overlap: int) -> tuple[np.ndarray, np.nda
     starts : numpy.ndarray of intp, shape (n_window,)
     weights : numpy.ndarray of float64, shape (n_window, length)
     """
-    if length >= n:
-        return np.zeros(1, dtype=np.intp), np.ones((1, n))
-    step = length - overlap
-    count = int(np.ceil((n - length) / step)) + 1
-    starts = np.round(np.linspace(0, n - length, count)).astype(np.intp)
-    weights = np.ones((count, length))
-    for i in range(count):
-        if i > 0:
-            o = int(starts[i - 1] + length - starts[i])
-            weights[i, :o] = np.minimum(weights[i, :o], _ramp(o))
-        if i < count - 1:
-            o = int(starts[i] + length - starts[i + 1])
-            weights[i, length - o :] = np.minimum(weights[i, length - o :], _ramp(o)[::-1])
-    total = np.zeros(n)
-    for s, w in zip(starts, weights, strict=True):
-        total[s : s + length] += w
-    for i, s in enumerate(starts):
-        weights[i] /= total[s : s + length]
+    length = min(length, n)
+    starts = windows.window_starts(n, length, overlap, "spread")
+    weights = windows.blend_weights(starts, length)
+    windows.normalize_weights(weights, [(slice(s, s + length),) for s in starts], (n,))
     return starts, weights
-
-
-def _ramp(n: int) -> np.ndarray:
-    """Rising sin^2 ramp of ``n`` samples, strictly between 0 and 1; ``ramp + ramp[::-1] == 1``."""
-    return np.sin(0.5 * np.pi * (np.arange(n) + 0.5) / max(n, 1)) ** 2
 
 
 def band_weights(n_freq: int, nfft: int, band: tuple[float, float], taper: float) -> np.ndarray:

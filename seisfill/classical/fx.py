@@ -307,7 +307,7 @@ def _plan_space(mask: np.ndarray, opts: _Options, gather: int) -> list[_Window]:
             raise SeisfillError(
                 f"gather {gather} has {pattern.n_live} live trace(s) and no two of them within "
                 f"{strides[-1]} traces of each other: f-x prediction has nothing to estimate a "
-                "filter from; use method 'pocs' for such irregular gaps (or a larger max_stride)"
+                "filter from; use a method for irregular gaps (f-k POCS, a network) or a larger max_stride"
             )
 
     if opts.trace_window is not None:

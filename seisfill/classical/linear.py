@@ -11,7 +11,7 @@ import numpy as np
 
 from seisfill.errors import SeisfillError
 
-__all__ = ["fill_linear"]
+__all__ = ["fill_linear", "fill_linear_grid"]
 
 
 def _weights(live: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -81,4 +81,43 @@ def fill_linear(
         gather = flat_out[g]
         wt = w[todo, None].astype(np.float32 if data.dtype == np.float32 else np.float64)
         gather[todo] = (1 - wt) * gather[left[todo]] + wt * gather[right[todo]]
+    return out
+
+
+def fill_linear_grid(data: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """Fill missing traces of 3-D grids: along crosslines, then along inlines.
+
+    Every inline holding a live trace is filled along its crosslines
+    (:func:`fill_linear`); the inlines with none are then filled along the
+    inline axis from the inlines just filled.
+
+    Parameters
+    ----------
+    data : numpy.ndarray, shape (..., n_inline, n_crossline, n_time)
+    live : numpy.ndarray of bool, shape (..., n_inline, n_crossline)
+
+    Returns
+    -------
+    numpy.ndarray, same shape and dtype as ``data``
+        Live traces bit-identical to the input.
+
+    Raises
+    ------
+    SeisfillError
+        If a grid has no live trace at all.
+    """
+    data = np.asarray(data)
+    live = np.asarray(live, dtype=bool)
+    if data.ndim < 3 or data.shape[:-1] != live.shape:
+        raise SeisfillError(
+            f"data shape {data.shape} and live mask shape {live.shape} do not fit "
+            "(..., n_inline, n_crossline, n_time) and (..., n_inline, n_crossline)"
+        )
+    rows = live.any(axis=-1)  # (..., n_inline): inlines with a live trace
+    out = data.copy()
+    out[rows] = fill_linear(data[rows], live[rows])
+    if not rows.all():
+        across = np.swapaxes(out, -3, -2)  # (..., n_crossline, n_inline, n_time)
+        row_live = np.broadcast_to(rows[..., None, :], across.shape[:-1])
+        out = np.swapaxes(fill_linear(across, row_live), -3, -2)
     return out

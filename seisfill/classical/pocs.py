@@ -44,7 +44,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,10 +53,11 @@ from typing import Any, Literal
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from seisfill import windows
 from seisfill.classical import _fk
 from seisfill.errors import SeisfillError
 
-__all__ = ["pocs_fk", "pocs_fk_benchmark", "auto_window"]
+__all__ = ["pocs_fk", "auto_window"]
 
 _SCHEDULES = ("exponential", "linear", "data")
 _THRESHOLDS = ("hard", "soft")
@@ -341,13 +341,8 @@ def pocs_fk(
     ``schedule="data"``); ``window="auto"`` adds one short run per candidate
     window, each with 40 % of ``n_iter`` (at least 8): with the two default
     candidates about 0.6-0.9 times the cost of the main run.
-    :func:`pocs_fk_benchmark` measures the wall time against the bare FFTs
-    (``n_iter x (rfftn + irfftn)`` of the same batches, same threads)::
-
-        >>> from seisfill.classical.pocs import pocs_fk_benchmark
-        >>> pocs_fk_benchmark(data, live)["ratio"]  # doctest: +SKIP
-        1.15
-
+    ``benchmarks/pocs_timing.py`` measures the wall time against the bare
+    FFTs (``n_iter x (rfftn + irfftn)`` of the same batches, same threads).
     Measured (numpy, 16 gathers of 128 x 1024 samples, random 50 %, 2
     shared cores, best of 4 interleaved runs): plain POCS 1.26-1.31,
     data-driven schedule 1.33-1.46, FISTA 1.53-1.61 (three more passes per
@@ -377,73 +372,6 @@ def pocs_fk(
         dt=dt,
     )
     return out
-
-
-def pocs_fk_benchmark(
-    data: np.ndarray, live: np.ndarray, *, repeat: int = 3, **options: Any
-) -> dict[str, Any]:
-    """Time :func:`pocs_fk` against the bare FFTs it cannot avoid.
-
-    The yardstick is ``iterations x (rfftn + irfftn)`` of float32 batches of
-    the shapes POCS transformed (those of the short cross-validation runs of
-    ``window="auto"`` included), run the same way (the same chunks, threads
-    and FFT ``workers`` with ``scipy.fft``; chunk after chunk with
-    ``torch.fft`` on the same device for ``backend="torch"``), so the ratio
-    is the overhead of everything else: window selection, cutting and
-    blending, thresholds, masks, momentum, data re-insertion.
-
-    Parameters
-    ----------
-    data, live : numpy.ndarray
-        As for :func:`pocs_fk`.
-    repeat : int
-        Best of ``repeat`` timings of each.
-    **options
-        Passed to :func:`pocs_fk` (``tol=0`` is added unless given, so that
-        both sides run the same number of iterations).
-
-    Returns
-    -------
-    dict
-        ``pocs_s``, ``fft_s`` (best wall-clock seconds of each, runs
-        interleaved), ``ratio`` (``pocs_s / fft_s``), ``cpu_ratio`` (the same
-        with process CPU time, steadier on a shared machine; NaN for torch),
-        ``iterations``, ``n_windows``, ``window``, ``fft_shape``,
-        ``threads`` (chunks run in parallel).
-    """
-    options.setdefault("tol", 0.0)
-    torch_backend = options.get("backend", "numpy") == "torch"
-    wall = cpu = fft_wall = fft_cpu = math.inf
-    info = _Info()
-    for _ in range(max(1, int(repeat))):  # interleaved, best of each
-        start, start_cpu = time.perf_counter(), time.process_time()
-        _, info = _run(data, live, **options)
-        wall = min(wall, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - start_cpu)
-        shapes = info.chunk_shapes + info.cv_chunk_shapes  # window="auto" runs included
-        iters = info.iterations + info.cv_iterations
-        if torch_backend:
-            fft_wall = min(
-                fft_wall,
-                sum(
-                    _fk.time_bare_fft_torch(shape, info.axes, it, options.get("device"), 1)
-                    for shape, it in zip(shapes, iters, strict=True)
-                ),
-            )
-        elif shapes:
-            w, c = _fk.time_bare_fft(shapes, info.axes, iters, info.threads, info.fft_workers, 1)
-            fft_wall, fft_cpu = min(fft_wall, w), min(fft_cpu, c)
-    return {
-        "pocs_s": wall,
-        "fft_s": fft_wall,
-        "ratio": wall / fft_wall if 0 < fft_wall < math.inf else math.nan,
-        "cpu_ratio": cpu / fft_cpu if 0 < fft_cpu < math.inf else math.nan,
-        "iterations": max(info.iterations, default=0),
-        "n_windows": info.n_windows,
-        "window": info.window,
-        "fft_shape": info.fft_shape,
-        "threads": info.threads,
-    }
 
 
 def _workers(workers: int | None) -> int:
@@ -874,7 +802,7 @@ def _choose_window_cv(
     error on the hidden traces -- summed over all gathers of the call, so one
     window per call -- wins.  Ties (and data without anything to hide) go to
     the first candidate.  The chunks the short runs transformed are added to
-    ``info`` (so :func:`pocs_fk_benchmark` counts their FFTs in the yardstick).
+    ``info`` (so ``benchmarks/pocs_timing.py`` counts their FFTs in the yardstick).
     """
     ndim = int(options["ndim"])
     cands = _cv_candidates(candidates, shape, ndim)
@@ -994,7 +922,7 @@ def _blend(
     for g, (iy, ix, it) in enumerate(uniq):
         ks = np.flatnonzero(inverse == g)
         bs = sel[ks, 0]
-        w = py.weights[iy][:, None, None] * px.weights[ix][None, :, None] * pt.weights[it]
+        w = windows.outer(py.weights[iy], px.weights[ix], pt.weights[it])
         sy, sx, st = py.starts[iy], px.starts[ix], pt.starts[it]
         region = (
             bs,

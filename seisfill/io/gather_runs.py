@@ -34,7 +34,7 @@ from seisfill.io.geometry import GEOMETRY_WORDS, choose_keys, optional_field
 from seisfill.io.headers import TRACE_HEADER_SIZE, parse_trace_headers
 from seisfill.io.layout import SegyLayout, TraceReader
 from seisfill.io.segy import trace_checks
-from seisfill.masks import DeadReason, rms_outliers
+from seisfill.masks import DeadReason, slot_live
 
 __all__ = ["GatherRuns", "GatherRows", "NotGrouped", "plan_gather_runs", "read_gather_rows", "PREFIX_TRACES"]
 
@@ -97,41 +97,24 @@ class GatherRows:
     live, pad : numpy.ndarray of bool, shape (k, width)
     data : numpy.ndarray of float32, shape (k, width, n_samples)
         Samples of every trace (dead ones included), zeros in padding.
+    dead_reason : numpy.ndarray of uint8, shape (k, width)
+        :class:`~seisfill.masks.DeadReason` bits, as ``read_segy``'s ``dead_reason``.
     """
 
     slot_trace: np.ndarray
     live: np.ndarray
     pad: np.ndarray
     data: np.ndarray
+    dead_reason: np.ndarray
 
 
-def _row_reasons(
-    sort_values: np.ndarray | None, reasons: np.ndarray, log_rms: np.ndarray | None, rms_outlier: float | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """One gather's slot order and dead-trace reasons in that order.
+def _slot_order(sort_values: np.ndarray | None, c: int) -> np.ndarray:
+    """Position in the gather (file order) of the trace in each slot, shape (c,).
 
-    Parameters
-    ----------
-    sort_values : numpy.ndarray, shape (c,), or None
-        The sort word of the gather's traces in file order (None: file order).
-    reasons : numpy.ndarray of uint8, shape (c,)
-    log_rms : numpy.ndarray of float32, shape (c,), or None
-    rms_outlier : float, optional
-
-    Returns
-    -------
-    order : numpy.ndarray of int64, shape (c,)
-        Position in the gather (file order) of the trace in each slot.
-    reasons : numpy.ndarray of uint8, shape (c,)
-        In slot order, with ``RMS_OUTLIER`` added as :func:`seisfill.io.segy.build_dataset` adds it.
+    ``sort_values``: the sort word of the gather's ``c`` traces in file order
+    (None: file order); ties keep file order, as :func:`seisfill.read_segy` does.
     """
-    c = reasons.size
-    order = np.arange(c) if sort_values is None else np.lexsort((np.arange(c), sort_values))
-    row = reasons[order].astype(np.uint8, copy=True)
-    if rms_outlier is not None:
-        outliers = rms_outliers(log_rms[order][None, :], (row == 0)[None, :], rms_outlier)[0]
-        row[outliers] |= np.uint8(DeadReason.RMS_OUTLIER)
-    return order, row
+    return np.arange(c) if sort_values is None else np.lexsort((np.arange(c), sort_values))
 
 
 def _detect_keys(
@@ -221,8 +204,9 @@ def plan_gather_runs(
             log_rms = None if rms_outlier is None else np.concatenate([p[2] for p in pieces])
             if check_sort and np.unique(sort_values).size != sort_values.size:
                 raise NotGrouped(f"{sort_key} repeats within {gather_key} {open_key}")
-            order, row = _row_reasons(sort_values, reasons, log_rms, rms_outlier)
-            target = row != 0
+            order = _slot_order(sort_values, reasons.size)
+            _, live = slot_live(reasons, order, log_rms=log_rms, rms_outlier=rms_outlier)
+            target = ~live
             n = int(target.sum())
             if n and not (~target).any():
                 empty.append(int(open_key))
@@ -309,6 +293,7 @@ def read_gather_rows(
     k = first.size
     slot_trace = np.full((k, width), -1, dtype=np.int64)
     live = np.zeros((k, width), dtype=bool)
+    dead_reason = np.zeros((k, width), dtype=np.uint8)
     pad = np.arange(width)[None, :] >= count[:, None]
     data = np.zeros((k, width, layout.n_samples), dtype=np.float32)
     for g in range(k):
@@ -317,9 +302,11 @@ def read_gather_rows(
         sort_values = None
         if sort_key is not None:
             sort_values = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, [sort_key])[sort_key]
-        order, row = _row_reasons(sort_values, reasons, log_rms, rms_outlier)
         c = int(count[g])
+        order = _slot_order(sort_values, c)
+        in_gather = np.full(width, -1, dtype=np.int64)  # slot -> trace of this gather, -1: padding
+        in_gather[:c] = order
+        dead_reason[g], live[g] = slot_live(reasons, in_gather, pad[g], log_rms=log_rms, rms_outlier=rms_outlier)
         slot_trace[g, :c] = first[g] + order
-        live[g, :c] = row == 0
         data[g, :c] = samples[order]
-    return GatherRows(slot_trace, live, pad, data)
+    return GatherRows(slot_trace, live, pad, data, dead_reason)

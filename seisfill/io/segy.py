@@ -27,7 +27,7 @@ from seisfill.io.geometry import GEOMETRY_WORDS, GatherIndex, detect_index, opti
 from seisfill.io.headers import TRACE_HEADER_SIZE, parse_trace_headers
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 from seisfill.io.regularize import cube_headers
-from seisfill.masks import DeadReason, dead_reasons, rms_outliers
+from seisfill.masks import DeadReason, dead_reasons, slot_live
 
 __all__ = ["read_segy", "scan_segy", "trace_checks", "SegyScan", "SegyAmplitudeArray", "build_dataset"]
 
@@ -233,16 +233,9 @@ def build_dataset(
     slot = index.slot_trace
     present = slot >= 0
     take = np.where(present, slot, 0)
-    reasons = np.where(present, scan.reasons[take], 0).astype(np.uint8)
-    reasons[~present & ~index.pad] |= np.uint8(DeadReason.MISSING)
-    if rms_outlier is not None:
-        if scan.log_rms is None:
-            raise ValueError("rms_outlier needs a scan made with scan_segy(..., log_rms=True)")
-        log_rms = np.where(present, scan.log_rms[take], np.nan)
-        # padding slots (reasons 0, no trace) take no part: their NaN log-RMS would void the test
-        outliers = rms_outliers(log_rms, (reasons == 0) & present, rms_outlier)
-        reasons[outliers] |= np.uint8(DeadReason.RMS_OUTLIER)
-    live = (reasons == 0) & present
+    if rms_outlier is not None and scan.log_rms is None:
+        raise ValueError("rms_outlier needs a scan made with scan_segy(..., log_rms=True)")
+    reasons, live = slot_live(scan.reasons, slot, index.pad, log_rms=scan.log_rms, rms_outlier=rms_outlier)
     raw_headers = None
     if scan.raw_headers is None:  # a scan of some header words only: no header coordinates
         pass

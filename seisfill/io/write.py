@@ -33,7 +33,7 @@ from seisfill.io.formats import encode_samples, sample_format
 from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 
-__all__ = ["write_segy", "WriteSummary", "atomic_output", "mark_new_traces", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
+__all__ = ["write_segy", "WriteSummary", "atomic_output", "mark_new_traces", "output_order", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
 
 DEFAULT_FLAG_WORD = "UnassignedInt1"
 FILLED_FLAG = 1
@@ -87,7 +87,7 @@ def atomic_output(path: str | os.PathLike, inputs: tuple = ()) -> Iterator[Path]
         raise
 
 
-def _plan(ds: xr.Dataset, filled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def output_order(ds: xr.Dataset, filled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Output order: (source trace or -1, flat slot or -1, kind) per output trace."""
     trace_index = ds[names.TRACE_INDEX].values.reshape(-1)
     pad = ds[names.PAD].values.reshape(-1) if names.PAD in ds else np.zeros_like(trace_index, bool)
@@ -195,7 +195,7 @@ def write_segy(
             )
     flag = resolve_field(flag_word) if flag_word else None
     filled = ds[names.FILLED].values.astype(bool) if names.FILLED in ds else np.zeros(ds[names.LIVE].shape, bool)
-    source_trace, slot, kind = _plan(ds, filled)
+    source_trace, slot, kind = output_order(ds, filled)
     if layout is not None and source_trace.size and source_trace.max() >= layout.n_traces:
         raise SeisfillError(f"{template}: dataset refers to trace {source_trace.max()} beyond the template's end")
     preamble = _preamble(ds, layout)

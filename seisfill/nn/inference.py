@@ -12,7 +12,7 @@ estimates with smooth (sine-squared) weights that sum to one::
     out(t, x) = sum_w  b_w(t, x) * y_w(t, x) / sum_w b_w(t, x)
 
 where ``b_w`` is a product of 1-D ramps that rise over the overlap at every
-inner window edge (flat at the edges of the gather).  Only windows whose trace
+inner window edge (flat at the edges of the gather; :mod:`seisfill.windows`).  Only windows whose trace
 range contains a trace to fill are run; live traces are returned unchanged.
 
 Windows along the trace axes widen automatically to bridge the longest gap
@@ -40,11 +40,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from seisfill import windows
 from seisfill.errors import SeisfillError
 from seisfill.masks import true_runs
-from seisfill.train.normalize import denormalize, normalize
+from seisfill.nn.normalize import denormalize, normalize
 
-__all__ = ["InferenceOptions", "fill_with_model", "resolve_device", "window_starts", "blend_ramp"]
+__all__ = ["InferenceOptions", "fill_with_model", "resolve_device"]
 
 
 @dataclass
@@ -93,47 +94,6 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return dev
 
 
-def window_starts(n: int, size: int, overlap: int) -> list[int]:
-    """Start indices of windows of ``size`` covering ``0..n`` with at least ``overlap`` overlap.
-
-    The last window ends at ``n`` exactly (it may overlap its neighbour more).
-    """
-    if size >= n:
-        return [0]
-    step = max(1, size - overlap)
-    starts = list(range(0, n - size, step))
-    starts.append(n - size)
-    return starts
-
-
-def blend_ramp(size: int, overlap: int, left: bool, right: bool) -> np.ndarray:
-    """1-D blending weight of a window: sine-squared ramps over ``overlap`` at inner edges.
-
-    Parameters
-    ----------
-    size : int
-        Window length.
-    overlap : int
-        Ramp length (clipped to half the window).
-    left, right : bool
-        Whether the window has a neighbour on that side (a ramp there).
-
-    Returns
-    -------
-    ndarray of float32, shape (size,)
-        Strictly positive weights, 1 in the middle.
-    """
-    w = np.ones(size, dtype=np.float32)
-    n = min(int(overlap), size // 2)
-    if n > 0:
-        ramp = np.sin(0.5 * np.pi * (np.arange(n) + 0.5) / n).astype(np.float32) ** 2
-        if left:
-            w[:n] = ramp
-        if right:
-            w[size - n :] = ramp[::-1]
-    return w
-
-
 def _longest_run(missing: np.ndarray) -> int:
     """Longest run of True along the last axis (max over the rows)."""
     rows = missing.reshape(-1, missing.shape[-1])
@@ -158,7 +118,7 @@ def _axis_windows(target: np.ndarray, live: np.ndarray, size: Sequence[int]) -> 
 class _Window:
     item: int                 # which gather / cube of the batch
     slices: tuple[slice, ...] # in model layout (time first)
-    weight: np.ndarray        # blending weight, window shape
+    weight: np.ndarray        # blending weight, window shape, normalised over the item's windows
 
 
 def _windows(
@@ -168,24 +128,25 @@ def _windows(
     trace_target: np.ndarray,
     trace_live: np.ndarray,
 ) -> Iterator[tuple[tuple[slice, ...], np.ndarray]]:
-    """Windows (model layout: time, then trace axes) holding a target and a live trace."""
+    """Windows (model layout: time, then trace axes) holding a target and a live trace.
+
+    Along each axis the windows step by ``size - overlap`` and the last one
+    ends at the axis end (:func:`seisfill.windows.window_starts`); each
+    weighs the product of its axes' sine-squared ramps of ``min(overlap,
+    size // 2)`` at inner edges (:func:`seisfill.windows.blend_weights`),
+    not yet normalised.
+    """
     per_axis = []
     for n, size, ov in zip(shape, sizes, overlaps, strict=True):
-        starts = window_starts(n, size, ov)
-        per_axis.append([(s, min(size, n), s > 0, s + min(size, n) < n) for s in starts])
+        size = min(size, n)
+        starts = windows.window_starts(n, size, ov, "clamped")
+        ramps = windows.blend_weights(starts, size, cap=min(ov, size // 2), dtype=np.float32)
+        per_axis.append([(slice(s, s + size), w) for s, w in zip(starts, ramps, strict=True)])
     for combo in itertools.product(*per_axis):
-        trace_sl = tuple(slice(s, s + w) for s, w, _, _ in combo[1:])
-        if not trace_target[trace_sl].any() or not trace_live[trace_sl].any():
+        region = tuple(sl for sl, _ in combo)
+        if not trace_target[region[1:]].any() or not trace_live[region[1:]].any():
             continue
-        weight = None
-        for k, (_s, w, left, right) in enumerate(combo):
-            r = blend_ramp(w, overlaps[k], left, right)
-            r = r.reshape((-1,) + (1,) * (len(combo) - 1 - k))
-            weight = r if weight is None else weight * r
-        assert weight is not None
-        yield tuple(slice(s, s + w) for s, w, _, _ in combo), np.ascontiguousarray(
-            np.broadcast_to(weight, tuple(w for _, w, _, _ in combo)), dtype=np.float32
-        )
+        yield region, windows.outer(*(w for _, w in combo))
 
 
 def fill_with_model(
@@ -250,17 +211,26 @@ def fill_with_model(
         raise SeisfillError(f"window and overlap need {ndim} sizes (time first), got {opts.window}, {opts.overlap}")
 
     out = np.array(items, dtype=np.float32, copy=True)
-    acc: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    acc: dict[int, np.ndarray] = {}
     jobs: list[_Window] = []
+    reached = np.zeros_like(target_i)
+    model_shape = (items.shape[-1],) + items.shape[1:-1]
     for i in range(n_items):
         if not target_i[i].any() or not live_i[i].any():
             continue
-        model_shape = (items.shape[-1],) + items.shape[1:-1]
         sizes = [min(window[0], model_shape[0])] + _axis_windows(target_i[i], live_i[i], window[1:])
         # keep each trace-axis overlap below half its window
         ovs = [min(o, s // 2) for o, s in zip(overlap, sizes, strict=True)]
-        for sl, weight in _windows(model_shape, sizes, ovs, target_i[i], live_i[i]):
-            jobs.append(_Window(i, sl, weight))
+        found = _windows(model_shape, sizes, ovs, target_i[i], live_i[i])
+        item_jobs = [_Window(i, sl, w) for sl, w in found]
+        if not item_jobs:
+            continue
+        # weights of the windows that run sum to one wherever one reaches
+        total = windows.normalize_weights(
+            [job.weight for job in item_jobs], [job.slices for job in item_jobs], model_shape
+        )
+        reached[i] = target_i[i] & (total.max(axis=0) > 0)  # total: (T, X[, Y]); targets: (X[, Y])
+        jobs += item_jobs
     bar = None
     if opts.progress and jobs:
         try:
@@ -284,10 +254,8 @@ def fill_with_model(
     finally:
         if bar is not None:
             bar.close()
-    reached = np.zeros_like(target_i)
-    for i, (num, den) in acc.items():
-        reached[i] = target_i[i] & (den.max(axis=0) > 0)  # den: (T, X[, Y]); targets: (X[, Y])
-        est_tm = np.moveaxis(num / np.maximum(den, 1e-30), 0, -1)  # back to trace-major (..., T)
+    for i, blended in acc.items():
+        est_tm = np.moveaxis(blended, 0, -1)  # back to trace-major (..., T)
         out[i][reached[i]] = est_tm[reached[i]]
     unreached = target_i & ~reached
     return _restore(items, out, live_i, target_i, unreached, data), unreached.reshape(target.shape)
@@ -310,7 +278,7 @@ def _run_batch(
     device: torch.device,
     amp: torch.dtype | None,
     norm_cfg: Mapping[str, Any],
-    acc: dict[int, tuple[np.ndarray, np.ndarray]],
+    acc: dict[int, np.ndarray],
 ) -> None:
     xs, ms, states = [], [], []
     for job in batch:
@@ -333,8 +301,5 @@ def _run_batch(
     for job, yn, state in zip(batch, y, states, strict=True):
         est = denormalize(yn, state)
         if job.item not in acc:
-            shape = (items.shape[-1],) + items.shape[1:-1]
-            acc[job.item] = (np.zeros(shape, np.float32), np.zeros(shape, np.float32))
-        num, den = acc[job.item]
-        num[job.slices] += job.weight * est
-        den[job.slices] += job.weight
+            acc[job.item] = np.zeros((items.shape[-1],) + items.shape[1:-1], np.float32)
+        acc[job.item][job.slices] += job.weight * est

@@ -21,6 +21,8 @@ import xarray as xr
 
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
+from seisfill.io.regularize import regularize
+from seisfill.io.segy import read_segy
 from seisfill.metrics import snr_missing
 
 __all__ = ["write_report", "Report", "MAX_SHEETS", "trace_spacing"]
@@ -88,18 +90,17 @@ def write_report(
         Unreadable files, geometries that do not match, or an ``out_dir``
         that holds something other than a report.
     """
-    import seisfill
     from seisfill.qc.sheet import qc_sheet
 
     out_dir = Path(out_dir)
     _check_out_dir(out_dir)
     geometry = {"key": key, "sort": sort, "cube": cube}
-    source = seisfill.read_segy(input_path, **geometry)
-    filled = seisfill.read_segy(filled_path, **geometry)
+    source = read_segy(input_path, **geometry)
+    filled = read_segy(filled_path, **geometry)
     source = _match_geometry(source, filled, input_path, filled_path)
     reference = None
     if reference_path is not None:
-        reference = seisfill.read_segy(reference_path, **geometry)
+        reference = read_segy(reference_path, **geometry)
         if reference[names.AMPLITUDE].shape != filled[names.AMPLITUDE].shape:
             raise SeisfillError(
                 f"{reference_path}: shape {reference[names.AMPLITUDE].shape} differs from the filled "
@@ -186,10 +187,8 @@ def _match_geometry(source: xr.Dataset, filled: xr.Dataset, input_path: Any, fil
     if source[names.AMPLITUDE].shape == shape:
         return source
     if names.slot_dims(source)[0] == "gather":
-        import seisfill
-
         try:
-            regular = seisfill.regularize(source)
+            regular = regularize(source)
         except SeisfillError:
             regular = None
         if regular is not None and regular[names.AMPLITUDE].shape == shape:

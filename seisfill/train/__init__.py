@@ -14,17 +14,19 @@ Public API
 :class:`FillLoss`
     Hole/valid L1 + f-k spectral loss.
 :func:`normalize`, :func:`denormalize`
-    The invertible per-patch amplitude normalisation the networks expect.
+    The invertible per-patch amplitude normalisation the networks expect
+    (:mod:`seisfill.nn.normalize`: inference uses it too).
 
-See ``configs/`` for the config groups and the shipped experiments
-(``tiny``, ``cpu_2d``, ``gpu_2d``, ``gpu_3d``).
+See ``seisfill/configs/`` (also ``configs/`` at the top of the repository)
+for the config groups and the shipped experiments (``tiny``, ``cpu_2d``,
+``gpu_2d``, ``gpu_3d``).
 """
 
+from seisfill.nn.normalize import NormState, denormalize, normalize
 from seisfill.train.config import DEFAULTS, dump_config, load_config
 from seisfill.train.data import PatchDataset, describe_split, pack_npz
 from seisfill.train.loop import TrainResult, main, train, validate
 from seisfill.train.losses import FillLoss, masked_l1, spectral_loss
-from seisfill.train.normalize import NormState, denormalize, normalize
 
 __all__ = [
     "main",

@@ -22,17 +22,22 @@ Entries are merged in order, then the file's own keys on top, then the
 ``--set`` overrides (``train.steps=100``, values parsed as YAML:
 ``data.patch=[128,64]``, ``data.npz=null``).  ``group: name`` and
 ``group/name`` are the same.  Group files are looked up next to the
-experiment file first, then in the package's ``configs/`` folder.
+experiment file first, then in the package's ``configs/`` folder
+(:data:`CONFIG_DIR`, ``seisfill/configs``: shipped with the package, so a
+bare name such as ``tiny`` works from any folder after ``pip install``).
 
 Everything under ``model`` is passed to :func:`seisfill.nn.registry.make_model`
 and is not checked here; every other key must exist in :data:`DEFAULTS`.
 
 Paths
 -----
-``data.root`` and ``data.npz`` may be relative: they are taken relative to
-the repository root (the folder holding ``seisfill/``), so the default
-``../shared/data`` is ``Path(seisfill.__file__).resolve().parents[2] /
-"shared" / "data"``.  ``out_dir`` is relative to the current directory.
+Relative paths in a config (``data.root``, ``data.npz``, ``out_dir``) are
+taken relative to the current folder, never to the package or a checkout.
+``data.root`` is the folder of the real files ``data.real.files``; it has no
+default: when unset (null), the environment variable ``SEISFILL_DATA`` gives
+it.  It is needed only when real files are read (``data.sources.real > 0``
+without ``data.npz``); then a missing or absent folder is an error that names
+the option (:func:`data_root`).
 """
 
 from __future__ import annotations
@@ -46,13 +51,13 @@ from typing import Any
 import yaml
 
 from seisfill.errors import SeisfillError
+from seisfill.nn.normalize import NORM_DEFAULTS
 from seisfill.train.losses import LOSS_DEFAULTS
-from seisfill.train.normalize import NORM_DEFAULTS
 
 __all__ = [
     "DEFAULTS",
-    "REPO_ROOT",
     "CONFIG_DIR",
+    "DATA_ENV",
     "load_config",
     "compose",
     "apply_overrides",
@@ -60,14 +65,15 @@ __all__ = [
     "merge",
     "validate",
     "resolve_path",
+    "data_root",
     "dump_config",
     "get",
 ]
 
-#: The repository root (the folder that holds the ``seisfill`` package).
-REPO_ROOT = Path(__file__).resolve().parents[2]
-#: Folder of the shipped YAML configs.
-CONFIG_DIR = REPO_ROOT / "configs"
+#: Folder of the shipped YAML configs (package data: ``seisfill/configs``).
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+#: Environment variable giving ``data.root`` when the config leaves it null.
+DATA_ENV = "SEISFILL_DATA"
 
 #: Keys whose value is free-form (not checked against DEFAULTS).
 _FREE_FORM = ("model", "resolved")
@@ -80,7 +86,7 @@ DEFAULTS: dict[str, Any] = {
     "init": None,  # start from these weights (shipped name or .pt path): fine-tuning; the model section is taken from them
     "model": {"ndim": 2, "conv": "partial", "width": 32, "depth": 4},
     "data": {
-        "root": "../shared/data",
+        "root": None,  # folder of the real files; null: $SEISFILL_DATA
         "npz": None,
         "patch": [256, 64],
         "epoch_size": 4096,
@@ -309,7 +315,9 @@ def load_config(
     Parameters
     ----------
     path : path, optional
-        Experiment YAML; a bare name (``"tiny"``) is looked up in ``configs/``.
+        Experiment YAML; a name that is not a file (``"tiny"``, or
+        ``"configs/tiny.yaml"`` as the docs spell it) is looked up in
+        :data:`CONFIG_DIR`.
     overrides : iterable of str
         ``key.sub=value`` strings.
     base : mapping, optional
@@ -319,7 +327,8 @@ def load_config(
     if path is not None:
         p = Path(path)
         if not p.is_file():
-            p = _find(str(path), CONFIG_DIR)
+            shipped = p.relative_to("configs") if p.parts[:1] == ("configs",) else p
+            p = _find(str(shipped), CONFIG_DIR)
         loaded = compose(p)
         loaded.pop("resolved", None)
         cfg = merge(cfg, loaded)
@@ -344,11 +353,41 @@ def get(cfg: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
 
 
 def resolve_path(value: str | os.PathLike | None) -> Path | None:
-    """A config path: absolute as is, relative to the repository root otherwise."""
+    """A config path: absolute as is (``~`` expanded), relative to the current folder otherwise."""
     if value is None:
         return None
-    p = Path(os.path.expanduser(str(value)))
-    return p if p.is_absolute() else (REPO_ROOT / p).resolve()
+    return Path(os.path.expanduser(str(value))).resolve()
+
+
+def data_root(data: Mapping[str, Any]) -> Path:
+    """The folder of the real training files: ``data.root``, else ``$SEISFILL_DATA``.
+
+    Parameters
+    ----------
+    data : mapping
+        The ``data`` section of a config.
+
+    Raises
+    ------
+    SeisfillError
+        If neither is set, or the folder does not exist.
+    """
+    value = data.get("root")
+    option = "data.root"
+    if value in (None, ""):
+        value, option = os.environ.get(DATA_ENV) or None, DATA_ENV
+    if value is None:
+        raise SeisfillError(
+            "data.root is not set: this config trains on real SEG-Y files; give their folder with "
+            f"--set data.root=DIR or {DATA_ENV}=DIR (or set the data.sources.real weight to 0)"
+        )
+    root = resolve_path(value)
+    if not root.is_dir():
+        raise SeisfillError(
+            f"{option}={value}: no such folder ({root}); give the folder of the real SEG-Y files "
+            "with --set data.root=DIR (or set the data.sources.real weight to 0)"
+        )
+    return root
 
 
 def dump_config(cfg: Mapping[str, Any], path: str | os.PathLike | None = None) -> str:

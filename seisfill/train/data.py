@@ -21,7 +21,8 @@ Sources (``data.sources``: probability of each)
     :func:`seisfill.synthetic.synthetic_cube`: inlines and crosslines (2-D),
     or bricks (3-D).
 ``real``
-    The files ``data.real.files`` under ``data.root`` (SEG-Y via
+    The files ``data.real.files`` under ``data.root`` (default
+    ``$SEISFILL_DATA``, see :func:`seisfill.train.config.data_root`; SEG-Y via
     :func:`seisfill.read_segy`; netCDF/Zarr via :func:`seisfill.read_dataset`),
     or xarray datasets handed to :class:`PatchDataset`.  Each is read once
     and cached in memory.  Gathers/2-D lines give windows along their traces;
@@ -105,8 +106,8 @@ from torch.utils.data import Dataset
 
 from seisfill.errors import SeisfillError
 from seisfill.masks import true_runs
-from seisfill.train.config import dump_config, resolve_path
-from seisfill.train.normalize import normalize
+from seisfill.nn.normalize import normalize
+from seisfill.train.config import data_root, dump_config, resolve_path
 
 __all__ = [
     "SOURCE_KINDS",
@@ -117,6 +118,7 @@ __all__ = [
     "draw_mask",
     "augment",
     "load_real_volumes",
+    "real_files",
     "holdout_masks",
     "describe_split",
     "pack_npz",
@@ -243,12 +245,10 @@ _REAL_CACHE: dict[str, tuple[np.ndarray, np.ndarray, str, float]] = {}
 def _read_real(path: Path) -> tuple[np.ndarray, np.ndarray, str, float]:
     key = str(path)
     if key not in _REAL_CACHE:
-        import seisfill
+        from seisfill.io.convert import read_dataset
+        from seisfill.io.segy import read_segy
 
-        if path.suffix.lower() in (".sgy", ".segy"):
-            ds = seisfill.read_segy(path)
-        else:
-            ds = seisfill.read_dataset(path)
+        ds = read_segy(path) if path.suffix.lower() in (".sgy", ".segy") else read_dataset(path)
         _REAL_CACHE[key] = _from_dataset(ds)
     return _REAL_CACHE[key]
 
@@ -323,23 +323,31 @@ def load_real_volumes(
 ) -> list[Volume]:
     """The real records of ``split`` with their allowed traces (files read once, cached)."""
     data_cfg = config["data"]
-    root = resolve_path(data_cfg.get("root"))
     volumes: list[Volume] = []
-    items: list[tuple[str, tuple]] = []
-    for name in data_cfg["real"].get("files", []) or []:
-        path = Path(name)
-        if not path.is_absolute():
-            path = (root / path) if root is not None else resolve_path(name)
-        if not path.exists():
-            raise SeisfillError(f"real training file {path} not found (data.root={data_cfg.get('root')})")
-        items.append((path.name, _read_real(path)))
-    for name, ds in (datasets or {}).items():
-        items.append((str(name), _from_dataset(ds)))
-    for vid, (name, (amp, live, layout, dt)) in enumerate(items):
+    records = _real_records(real_files(data_cfg), datasets)
+    for vid, (name, (amp, live, layout, dt)) in enumerate(records):
         train, val, _ = holdout_masks(name, live, layout, data_cfg["holdout"])
         allowed = train if split == "train" else val
         volumes.append(Volume(name, amp, layout, allowed, dt, vid))
     return volumes
+
+
+def real_files(data_cfg: Mapping[str, Any]) -> list[Path]:
+    """Paths of ``data.real.files``: absolute as given, else under :func:`data_root` (checked)."""
+    names = [Path(name) for name in data_cfg["real"].get("files", []) or []]
+    root = data_root(data_cfg) if any(not name.is_absolute() for name in names) else None
+    paths = [name if name.is_absolute() else root / name for name in names]
+    for path in paths:
+        if not path.exists():
+            raise SeisfillError(f"real training file {path} not found (see data.root and data.real.files)")
+    return paths
+
+
+def _real_records(paths: list[Path], datasets: Mapping[str, Any] | None) -> list[tuple[str, tuple]]:
+    """``(name, (amplitudes, live, layout, dt))`` of the real files, then of the given datasets."""
+    items = [(path.name, _read_real(path)) for path in paths]
+    items += [(str(name), _from_dataset(ds)) for name, ds in (datasets or {}).items()]
+    return items
 
 
 # ---------------------------------------------------------------------------
@@ -930,14 +938,10 @@ def describe_split(config: Mapping[str, Any], datasets: Mapping[str, Any] | None
         return info
     real: dict[str, Any] = {}
     if float(dcfg["sources"].get("real", 0)) > 0 and not dcfg.get("npz"):
-        root = resolve_path(dcfg.get("root"))
-        items = []
-        for name in dcfg["real"].get("files", []) or []:
-            path = Path(name) if Path(name).is_absolute() else root / name
-            items.append((path.name, _read_real(path)))
-        for name, ds in (datasets or {}).items():
-            items.append((str(name), _from_dataset(ds)))
-        for name, (amp, live, layout, _dt) in items:
+        paths = real_files(dcfg)
+        if paths:
+            info["real_files"] = [str(path) for path in paths]  # where data.root / $SEISFILL_DATA pointed
+        for name, (amp, live, layout, _dt) in _real_records(paths, datasets):
             _, _, ranges = holdout_masks(name, live, layout, dcfg["holdout"])
             real[name] = {"layout": layout, "shape": list(amp.shape), **ranges}
     info["real"] = real

@@ -59,7 +59,9 @@ import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler, Sampler
 
+from seisfill.classical.linear import fill_linear, fill_linear_grid
 from seisfill.errors import SeisfillError
+from seisfill.metrics import snr_from_energies
 from seisfill.train.config import dump_config, load_config
 from seisfill.train.data import PatchDataset, describe_split
 from seisfill.train.losses import FillLoss
@@ -245,7 +247,7 @@ def _atomic_save(obj: Any, path: Path) -> None:
 
 
 def linear_baseline(x: np.ndarray, live: np.ndarray) -> np.ndarray:
-    """Linear interpolation across traces of time-first patches.
+    """Linear interpolation across traces of time-first patches (the validation baseline).
 
     Parameters
     ----------
@@ -254,33 +256,13 @@ def linear_baseline(x: np.ndarray, live: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    ndarray, same shape as ``x``: 2-D along X; 3-D along Y (crosslines) in
-    every inline row with a live trace, then along X for the rows without.
+    ndarray, same shape as ``x``: :func:`~seisfill.classical.linear.fill_linear`
+    along X for 2-D patches, :func:`~seisfill.classical.linear.fill_linear_grid`
+    for 3-D bricks.
     """
-    from seisfill.classical.linear import fill_linear
-
-    data = np.moveaxis(np.asarray(x, dtype=np.float32), 1, -1)  # (N, X[, Y], T)
-    live = np.asarray(live, dtype=bool)
-    if data.ndim == 3:
-        out = fill_linear(data, live)
-    else:
-        rows = live.any(axis=-1)  # (N, X)
-        out = data.copy()
-        filled = fill_linear(data[rows], live[rows])
-        out[rows] = filled
-        if not rows.all():
-            trans = np.swapaxes(out, 1, 2)  # (N, Y, X, T)
-            row_live = np.broadcast_to(rows[:, None, :], trans.shape[:-1])
-            out = np.swapaxes(fill_linear(trans, row_live), 1, 2)
-    return np.moveaxis(out, -1, 1)
-
-
-def _snr_db(signal: float, error: float) -> float:
-    if signal <= 0:
-        return float("nan")
-    if error <= 0:
-        return float("inf")
-    return float(10.0 * np.log10(signal / error))
+    data = np.moveaxis(np.asarray(x, dtype=np.float32), 1, -1)  # trace-major: (N, X[, Y], T)
+    fill = fill_linear if data.ndim == 3 else fill_linear_grid
+    return np.moveaxis(fill(data, np.asarray(live, dtype=bool)), -1, 1)
 
 
 class _ValSet:
@@ -353,8 +335,8 @@ def validate(model: nn.Module, vs: _ValSet, criterion: FillLoss, device: torch.d
             continue
         s, e = _snr_parts(pred[idx], vs, idx)
         s_lin, e_lin = _snr_parts(vs.linear[idx], vs, idx)
-        out[f"val_snr{name}"] = _snr_db(s, e)
-        out[f"val_snr{name}_linear"] = _snr_db(s_lin, e_lin)
+        out[f"val_snr{name}"] = snr_from_energies(s, e)
+        out[f"val_snr{name}_linear"] = snr_from_energies(s_lin, e_lin)
     return out
 
 

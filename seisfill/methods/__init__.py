@@ -1,0 +1,39 @@
+"""Fill methods: the registry and the built-in methods.
+
+:func:`list_methods` gives the names, the recommended first; :func:`get_method`
+one :class:`Method`; :data:`DEFAULT_METHOD` is the one default of every entry
+point.  The built-in methods register themselves on import, in this order:
+the network methods (:mod:`seisfill.methods.network`: ``hybrid``, ``unet``),
+then the classical ones (:mod:`seisfill.methods.classical`: ``fx``, ``pocs``,
+``linear``).  A new built-in method is one module that calls
+:func:`register_method`, named in :data:`BUILT_IN`; user code can register
+its own at any time.
+"""
+
+import importlib
+
+from seisfill.methods.registry import (
+    DEFAULT_METHOD,
+    Method,
+    get_method,
+    list_methods,
+    register_method,
+    unregister_method,
+    usable_default,
+)
+
+#: the modules of the built-in methods, in the order their methods are listed
+#: (network: hybrid, unet; classical: fx, pocs, linear); each registers its methods on import
+BUILT_IN = ("seisfill.methods.network", "seisfill.methods.classical")
+for _module in BUILT_IN:
+    importlib.import_module(_module)
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "Method",
+    "get_method",
+    "list_methods",
+    "register_method",
+    "unregister_method",
+    "usable_default",
+]

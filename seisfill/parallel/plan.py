@@ -1,0 +1,224 @@
+"""How a streaming fill cuts a file into tasks, and how it finishes the output.
+
+Two plans:
+
+``RunsPlan`` ("gathers")
+    A file whose gathers are contiguous -- the usual pre-stack sort -- is
+    planned gather by gather (:mod:`seisfill.io.gather_runs`: 32 bytes per
+    gather, nothing per trace); each task puts its gathers on their grid rows
+    itself.  The list of filled traces goes to a side file as it is found and
+    is streamed into the sidecar at the end.
+``GridPlan`` ("grid")
+    Cubes, 3-D bricks, regularisation and interleaved gathers are planned on
+    the whole (gather, trace) or (inline, crossline) grid of
+    :func:`seisfill.read_segy` (``lazy=True, headers="geometry"``: ~12 bytes
+    per trace).  3-D methods get bricks of inlines with a halo
+    (:mod:`seisfill.bricks`); slots absent from the file become new traces.
+
+The task decomposition depends only on the input and the options, never on the
+number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seisfill.bricks import Brick, needed_target, plan_bricks
+from seisfill.core import fill_targets
+from seisfill.io import dataset as names
+from seisfill.io.gather_runs import GatherRuns, NotGrouped, plan_gather_runs
+from seisfill.io.headers import TRACE_HEADER_SIZE
+from seisfill.io.layout import SegyLayout
+from seisfill.io.regularize import regularize_layout
+from seisfill.io.segy import read_segy
+from seisfill.io.write import atomic_output, output_order
+from seisfill.methods import Method
+from seisfill.parallel.tasks import fill_runs_task, fill_task
+from seisfill.parallel.writer import assemble_output, write_sidecar_streamed
+
+__all__ = ["Plan", "RunsPlan", "GridPlan", "plan_runs", "plan_grid"]
+
+
+@dataclass
+class TaskContext:
+    """What every task of a run shares: the input, the method and its portable options, the output marks."""
+
+    path: str
+    method: Method
+    options: dict[str, Any]
+    flag: str | None
+    trace_id: int
+    threads: int = 1  # one thread per task, in every mode: identical bytes for any worker count
+
+
+@dataclass
+class Plan:
+    """The tasks of a run and the shape of its grid.
+
+    Attributes
+    ----------
+    kind : str
+        "gathers" (:class:`RunsPlan`) or "grid" (:class:`GridPlan`).
+    tasks : list of numpy.ndarray of int
+        Grid rows (gathers, inlines) of each task; a brick's core rows for 3-D methods.
+    n_rows, row_name : int, str
+        Rows of the grid and what a row is ("gather" or "inline").
+    n_slots : int
+        Slots per row (the trace axis of the grid).
+    bricks : list of Brick
+        One per task for 3-D methods, else empty.
+    absent_slots : numpy.ndarray of int
+        Flat grid slots filled as new traces (absent from the file), sorted.
+    headers_new : numpy.ndarray of uint8, shape (len(absent_slots), 240), optional
+        Their trace headers.
+    slot_trace : numpy.ndarray of int, shape (n_rows, n_slots), optional
+        File trace of every slot (grid plans only).
+    """
+
+    kind: str
+    tasks: list[np.ndarray]
+    n_rows: int
+    row_name: str
+    n_slots: int
+    bricks: list[Brick] = field(default_factory=list)
+    absent_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    headers_new: np.ndarray | None = None
+    slot_trace: np.ndarray | None = None
+
+    def call(self, i: int, ctx: TaskContext) -> tuple[Callable[..., tuple], tuple]:
+        """The function and arguments of task ``i``."""
+        raise NotImplementedError
+
+    def finish(self, part: Path, side: Path, out: Path, source: Path, sidecar: str,
+               head: Mapping[str, Any]) -> tuple[int, int]:
+        """Put the output in place and write the sidecar; returns (traces written, traces filled or inserted)."""
+        raise NotImplementedError
+
+
+@dataclass
+class RunsPlan(Plan):
+    """A grouped file, planned gather by gather."""
+
+    runs: GatherRuns | None = None
+    rms_outlier: float | None = None
+    filled_list: Path | None = None
+
+    def call(self, i: int, ctx: TaskContext) -> tuple[Callable[..., tuple], tuple]:
+        t, runs = self.tasks[i], self.runs
+        return fill_runs_task, (ctx.path, runs.first[t], runs.count[t], runs.width, runs.sort_key,
+                                self.rms_outlier, ctx.method, ctx.options, ctx.flag, ctx.trace_id, ctx.threads)
+
+    def finish(self, part: Path, side: Path, out: Path, source: Path, sidecar: str,
+               head: Mapping[str, Any]) -> tuple[int, int]:
+        os.replace(part, out)
+        n_filled = int(self.runs.n_target.sum())
+        write_sidecar_streamed(sidecar, source, head, self.filled_list, n_filled)
+        return self.runs.n_traces, n_filled
+
+
+@dataclass
+class GridPlan(Plan):
+    """The whole grid of :func:`seisfill.read_segy`: cubes, bricks, regularisation, interleaved gathers."""
+
+    ds: Any = None
+    live: np.ndarray | None = None
+    target: np.ndarray | None = None
+    layout: SegyLayout | None = None
+
+    def call(self, i: int, ctx: TaskContext) -> tuple[Callable[..., tuple], tuple]:
+        t = self.tasks[i]
+        args = (ctx.path, self.slot_trace[t], self.live[t])
+        if self.bricks:
+            return fill_task, (*args, needed_target(self.bricks[i], self.target), ctx.method, ctx.options,
+                               ctx.flag, ctx.trace_id, ctx.threads, self.bricks[i].zone_rows())
+        return fill_task, (*args, self.target[t], ctx.method, ctx.options, ctx.flag, ctx.trace_id, ctx.threads)
+
+    def finish(self, part: Path, side: Path, out: Path, source: Path, sidecar: str,
+               head: Mapping[str, Any]) -> tuple[int, int]:
+        source_trace, slot, kind = output_order(self.ds, self.target)
+        if self.absent_slots.size:
+            assemble_output(part, side, out, source, self.layout, source_trace, slot, kind, self.absent_slots)
+        else:
+            os.replace(part, out)
+        record = dict(
+            head,
+            filled_output_traces=np.flatnonzero(kind == 1).tolist(),
+            filled_source_traces=source_trace[kind == 1].tolist(),
+            inserted_output_traces=np.flatnonzero(kind == 2).tolist(),
+        )
+        with atomic_output(sidecar, (source,)) as tmp:
+            Path(tmp).write_text(json.dumps(record, indent=1))
+        return int(kind.size), int(np.sum(kind != 0))
+
+
+def _tasks(rows: np.ndarray, per_task: int) -> list[np.ndarray]:
+    return [rows[i : i + per_task] for i in range(0, rows.size, per_task)]
+
+
+def plan_runs(
+    layout: SegyLayout, filled_list: Path, key: str | None, sort: str | None, cube: bool | None,
+    rms_outlier: float | None, skip_empty: bool, per_task: int, on_chunk: Callable[[int], Any] | None = None,
+) -> RunsPlan | None:
+    """Plan a grouped file gather by gather; None where the whole grid is needed (cubes, one-gather files,
+    interleaved gathers).  Filled traces are listed (int64) in ``filled_list`` as they are found."""
+    try:
+        with open(filled_list, "wb") as fh:
+            runs = plan_gather_runs(layout, key, sort, cube=cube, rms_outlier=rms_outlier, skip_empty=skip_empty,
+                                    filled_list=fh, on_chunk=on_chunk)
+    except NotGrouped:
+        filled_list.unlink(missing_ok=True)
+        return None
+    except BaseException:
+        filled_list.unlink(missing_ok=True)
+        raise
+    order = runs.key_order()
+    tasks = _tasks(order[runs.n_target[order] > 0], per_task)
+    return RunsPlan("gathers", tasks, runs.n_gathers, "gather", runs.width, runs=runs, rms_outlier=rms_outlier,
+                    filled_list=filled_list)
+
+
+def plan_grid(
+    layout: SegyLayout, method: Method, options: Mapping[str, Any], key: str | None, sort: str | None,
+    cube: bool | None, rms_outlier: float | None, regularize: bool, step: int | None, extent: str,
+    skip_empty: bool, per_task: int, halo: int,
+) -> tuple[GridPlan, dict[str, Any]]:
+    """Plan on the whole grid; returns the plan and the method's options prepared for the grid's layout
+    (a cube's default network is the 3-D one)."""
+    read = dict(key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
+    # headers of the geometry only (~12 B per trace kept, not ~330): the full headers are needed
+    # only to give new traces (regularisation, absent cube nodes) their headers
+    ds = read_segy(layout.path, **read, headers="all" if regularize else "geometry")
+    if not regularize and np.any(~ds[names.LIVE].values & ~ds[names.PAD].values & (ds[names.TRACE_INDEX].values < 0)):
+        ds = read_segy(layout.path, **read)
+    if regularize:
+        ds = regularize_layout(ds, step=step, extent=extent)
+    g_dim, _ = names.slot_dims(ds)
+    live = ds[names.LIVE].values
+    slot_trace = ds[names.TRACE_INDEX].values.astype(np.int64)
+    target = fill_targets(ds, skip_empty)
+    # slots without a trace in the file (regularisation, missing cube nodes) become new traces
+    absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
+    prepared = method.prepare(options, 3 if g_dim == "inline" else 2)
+    bricks: list[Brick] = []
+    if method.is_3d(prepared):
+        # bricks: blocks of per_task inlines (gathers) that hold a target, each read with
+        # `halo` neighbours on both sides for context and blended with its neighbours at the seams
+        n_rows = target.shape[0]
+        bricks = plan_bricks([(a, min(n_rows, a + per_task)) for a in range(0, n_rows, per_task)],
+                             target.any(axis=1), halo)
+        tasks = [np.arange(br.lo, br.hi) for br in bricks]
+    else:
+        tasks = _tasks(np.flatnonzero(target.any(axis=1)), per_task)
+    # headers of the new traces only, one row per absent slot
+    headers_new = (ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE)[absent_slots]
+                   if absent_slots.size else None)
+    plan = GridPlan("grid", tasks, int(live.shape[0]), g_dim, slot_trace.shape[1], bricks, absent_slots, headers_new,
+                    slot_trace, ds=ds, live=live, target=target, layout=layout)
+    return plan, prepared
