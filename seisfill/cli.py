@@ -51,12 +51,14 @@ def _add_method(p: argparse.ArgumentParser) -> None:
     """--method and the network options, from the method registry."""
     from seisfill.methods import DEFAULT_METHOD, get_method, list_methods
 
-    lines = "; ".join(f"{name}: {get_method(name).summary}" for name in list_methods())
+    lines = "; ".join(f"{name}: {get_method(name).summary}" + (" (needs torch)" if get_method(name).needs_torch else "")
+                      for name in list_methods())
     p.add_argument("--method", default=DEFAULT_METHOD, choices=list_methods(), metavar="METHOD",
                    help=f"interpolation method (default: {DEFAULT_METHOD}). {lines}")
     p.add_argument("--model", default=None, metavar="NAME|PATH", help=f"network for --method {_takers('model')}: a shipped name (seisfill models) or a .pt file from seisfill train (default: gated2d for gathers and lines, partial3d for cubes)")
     p.add_argument("--device", default=None, help=f"auto (CUDA when available; the default), cpu, cuda or cuda:N (--method {_takers('device')})")
     p.add_argument("--batch-size", type=int, default=None, metavar="N", help=f"windows per forward pass (--method {_takers('batch_size')}; default 16)")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="any other option of the method (repeatable; values read as YAML), e.g. --option ndim=3 --option fast=true; seisfill methods lists each method's options")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rms-outlier", type=float, metavar="K", help="treat traces whose RMS is K robust sigmas off their gather as dead")
     p.add_argument("--flag-word", default="UnassignedInt1", help="header word that records filled (1) and inserted (2) traces; 'none' to leave headers alone (default: UnassignedInt1, bytes 233-236)")
     p.add_argument("--skip-empty", action="store_true", help="pass gathers with no live trace through unfilled instead of failing")
+
+    p = sub.add_parser("methods", help="list the fill methods, their options and defaults")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = sub.add_parser("models", help="list the shipped pretrained models and their validation figures")
     p.add_argument("--json", action="store_true", help="print the model cards as JSON")
@@ -222,8 +227,29 @@ def _method_options(args: argparse.Namespace) -> dict:
     if args.batch_size is not None and args.batch_size < 1:
         raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
     options = {k: v for k, v in given.items() if v is not None}
+    options.update(_parse_options(args.option, method))
     if "progress" in method.options:
         options["progress"] = sys.stderr.isatty() if args.progress is None else args.progress
+    return options
+
+
+def _parse_options(pairs: list[str], method: object) -> dict:
+    """``--option NAME=VALUE`` pairs: names checked against the method's options, values read as YAML."""
+    import yaml
+
+    options = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name:
+            raise SeisfillError(f"--option {pair!r}: write NAME=VALUE, e.g. --option ndim=3")
+        if name not in method.options or name in ("model", "device", "batch_size", "progress"):
+            known = ", ".join(k for k in method.options if k not in ("model", "device", "batch_size", "progress"))
+            raise SeisfillError(f"--option {name}: not an option of --method {method.name} (its options: {known or 'none'})")
+        try:
+            options[name] = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SeisfillError(f"--option {pair!r}: unreadable value ({str(exc).splitlines()[0]})") from exc
     return options
 
 
@@ -254,6 +280,24 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
         + (f"\n  dashboard: {summary.dashboard}" if summary.dashboard else "")
         + f"\n  {summary.seconds:.2f} s{rate}"
     )
+
+
+def _cmd_methods(args: argparse.Namespace) -> None:
+    from seisfill.methods import DEFAULT_METHOD, get_method, list_methods
+
+    methods = [get_method(m) for m in list_methods()]
+    if args.json:
+        print(json.dumps({m.name: {"summary": m.summary, "needs_torch": m.needs_torch, "available": m.available,
+                                   "default": m.name == DEFAULT_METHOD, "options": m.options}
+                          for m in methods}, indent=1, default=str))
+        return
+    print("fill methods (seisfill fill --method NAME [--option NAME=VALUE ...]):")
+    for m in methods:
+        notes = [n for n, on in (("default", m.name == DEFAULT_METHOD), ("needs torch", m.needs_torch),
+                                 ("not installed here", not m.available)) if on]
+        print(f"  {m.name}{' (' + ', '.join(notes) + ')' if notes else ''}: {m.summary}")
+        options = ", ".join(f"{k}={v!r}" for k, v in m.options.items() if k != "progress")
+        print(f"      options: {options or 'none'}")
 
 
 def _cmd_models(args: argparse.Namespace) -> None:
@@ -356,6 +400,7 @@ _COMMANDS = {
     "train": _cmd_train,
     "info": _cmd_info,
     "fill": _cmd_fill,
+    "methods": _cmd_methods,
     "models": _cmd_models,
     "convert": _cmd_convert,
     "decimate": _cmd_decimate,

@@ -103,7 +103,7 @@ class LoadedModel:
     model : torch.nn.Module
         The network in eval mode.
     normalize : dict
-        Its ``normalize`` config (:mod:`seisfill.train.normalize`).
+        Its ``normalize`` config (:mod:`seisfill.nn.normalize`).
     window, overlap : tuple of int
         Inference windows, time first.
     card : ModelCard or None

@@ -55,6 +55,28 @@ def _assert_clean_failure(code: int, err: str, folder: Path, expect: int = EXIT_
 
 
 class TestHappyPaths:
+    def test_methods_lists_the_registry_with_options(self, capsys):
+        code, out, _ = _run(["methods"], capsys)
+        assert code == 0 and out.index("hybrid (default") < out.index("  unet") < out.index("  linear")
+        assert "ndim=2" in out and "fast=False" in out
+        code, out, _ = _run(["methods", "--json"], capsys)
+        listed = json.loads(out)
+        assert list(listed)[:5] == ["hybrid", "unet", "fx", "pocs", "linear"]
+        assert listed["pocs"]["options"]["schedule"] == "exponential" and listed["hybrid"]["default"]
+
+    def test_method_options_on_the_command_line(self, gather, tmp_path, capsys):
+        dead = tmp_path / "dead.sgy"
+        assert _run(["decimate", gather, dead, "--pattern", "random25", "--seed", "4"], capsys)[0] == 0
+        first, second = tmp_path / "a.sgy", tmp_path / "b.sgy"
+        assert _run(["fill", dead, first, "--method", "pocs", "--option", "n_iter=5"], capsys)[0] == 0
+        assert _run(["fill", dead, second, "--method", "pocs", "--option", "n_iter=40"], capsys)[0] == 0
+        assert first.read_bytes() != second.read_bytes()
+        code, _, err = _run(["fill", dead, tmp_path / "c.sgy", "--method", "pocs", "--option", "n_iters=5"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "c.sgy")
+        assert "--option n_iters: not an option of --method pocs" in err
+        code, _, err = _run(["fill", dead, tmp_path / "c.sgy", "--method", "linear", "--option", "oops"], capsys)
+        _assert_clean_failure(code, err, tmp_path, output=tmp_path / "c.sgy")
+
     def test_info_text_and_json(self, gather, capsys):
         code, out, _ = _run(["info", gather], capsys)
         assert code == 0

@@ -149,9 +149,9 @@ _NETWORK = dict(needs_torch=True, takes_target=True, prepare=_load, is_3d=_is_3d
 
 register_method(Method(
     "hybrid", fill_hybrid,
-    "the mean of the shipped network's estimate and f-x prediction's (needs torch)", **_NETWORK,
+    "the mean of the shipped network's estimate and f-x prediction's", **_NETWORK,
 ))
 register_method(Method(
     "unet", fill_unet,
-    "the shipped masked U-Net alone (needs torch): 2-3x faster than hybrid, weaker across gaps", **_NETWORK,
+    "the shipped masked U-Net alone: 2-3x faster than hybrid, weaker across gaps", **_NETWORK,
 ))

@@ -3,7 +3,7 @@
 A network is trained on small patches (e.g. 256 samples x 64 traces); a
 survey's gathers are any size.  :func:`fill_with_model` cuts every gather (or
 cube) into overlapping windows along time and the trace axes, normalises each
-window the way the model was trained (:mod:`seisfill.train.normalize`: AGC in
+window the way the model was trained (:mod:`seisfill.nn.normalize`: AGC in
 time, so spherical divergence and strong shallow events do not dominate, and a
 robust percentile scale; nothing is clipped), runs the windows through the
 network in batches, undoes the normalisation and blends the overlapping
@@ -67,7 +67,7 @@ class InferenceOptions:
     precision : str
         ``"auto"`` (bf16 autocast on CUDA, fp32 on CPU), ``"bf16"`` or ``"fp32"``.
     normalize : mapping
-        The model's ``normalize`` config (:mod:`seisfill.train.normalize`).
+        The model's ``normalize`` config (:mod:`seisfill.nn.normalize`).
     progress : bool
         Show a tqdm bar over the windows.
     """
