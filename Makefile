@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.seisfill-installed
 
-.PHONY: demo test test-all lint clean install bench
+.PHONY: demo test test-all lint clean install bench notebooks
 
 install: $(STAMP)
 
@@ -40,5 +40,20 @@ bench: $(STAMP)
 check-wheel: $(STAMP)
 	PYTHON=$(CURDIR)/$(BIN)/python scripts/check_wheel.sh
 
+# run every notebook top to bottom (jupyter nbconvert, the `notebooks` extra) into a temporary folder
+NB_STAMP := $(VENV)/.seisfill-notebooks
+
+$(NB_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+	@touch $@
+
+notebooks: $(NB_STAMP)
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	for nb in notebooks/*.ipynb; do \
+		echo "$$nb"; \
+		$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=900 \
+			--output-dir "$$out" "$$nb" || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) demo_output .pytest_cache
+	rm -rf $(VENV) demo_output .pytest_cache build dist *.egg-info

@@ -8,6 +8,8 @@ Usage::
                                             # no synthetic part (< 1 min)
     python benchmarks/compare.py --holdout  # the shipped networks against every classical
                                             # method on the real windows held out of training
+    python benchmarks/compare.py --unseen   # every method on the 7 real surveys no shipped
+                                            # model saw (benchmarks/unseen.py; --out FILE)
 
 Options: ``--repeat N`` timing rounds (default 3, quick 1), ``--patterns`` (comma
 separated specs), ``--skip-speed``, ``--no-variants``, ``--[no-]synthetic``,
@@ -1050,6 +1052,11 @@ def main(argv: list[str] | None = None) -> int:
         help="instead: the shipped models against every classical method on the held-out real windows",
     )
     parser.add_argument(
+        "--unseen", action="store_true",
+        help="instead: every method on the real surveys no shipped model saw (benchmarks/unseen.py)",
+    )
+    parser.add_argument("--out", type=Path, help="with --unseen: also write the report to this file")
+    parser.add_argument(
         "--quick", action="store_true", help="fewer windows, one timing round (< 1 min)"
     )
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help=f"default {DATA_DIR}")
@@ -1078,6 +1085,19 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     if args.holdout:
         print(holdout_report(patterns if args.patterns != ",".join(PATTERNS) else PATTERNS, command, log))
+        return 0
+    if args.unseen:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from unseen import PATTERNS as UNSEEN_PATTERNS
+        from unseen import unseen_report
+
+        text = unseen_report(
+            patterns if args.patterns != ",".join(PATTERNS) else UNSEEN_PATTERNS, command, log,
+            data_dir=args.data_dir,
+        )  # fmt: skip
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n")
         return 0
     start = time.perf_counter()
     windows, cubes, notes = load_windows(args.data_dir, quick=args.quick)

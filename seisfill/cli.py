@@ -8,11 +8,13 @@ wrong usage.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 from seisfill import __version__
 from seisfill.errors import SeisfillError
@@ -25,11 +27,27 @@ EXIT_INTERNAL = 3
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line, not a usage block."""
+    """argparse, but a usage error is one line, not a usage block, naming the subcommand's help."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.commands: dict[str, argparse.ArgumentParser] = {}  # the subcommands' parsers, by name
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(EXIT_USAGE)
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
+        """Options a subcommand does not know are its error (argparse leaves them to the top level)."""
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            command = self.commands.get(getattr(parsed, "command", None) or "", self)
+            known = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
+            guesses = [g for u in unknown if u.startswith("--")
+                       for g in difflib.get_close_matches(u.partition("=")[0], known, n=1)]
+            hint = f" (did you mean {' '.join(guesses)}?)" if guesses else ""
+            command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+        return parsed
 
 
 def _add_geometry(p: argparse.ArgumentParser) -> None:
@@ -69,20 +87,33 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("info", help="summarise a SEG-Y file: format, geometry, dead and missing traces")
-    p.add_argument("input", type=Path)
+    def command(name: str, summary: str, description: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser.commands[name] = sub.add_parser(name, help=summary, description=description, **kwargs)
+        return parser.commands[name]
+
+    p = command("info", "summarise a SEG-Y file: format, geometry, dead and missing traces",
+                "Summarise a SEG-Y file without changing it: sample format, interval and count, how the traces "
+                "group into gathers (or an inline x crossline cube), and per gather the dead traces (flagged dead by "
+                "TraceIdentificationCode, all zero, constant or not finite) and the slots missing from its sequence "
+                "of the sort key.")
+    p.add_argument("input", type=Path, help="the SEG-Y file")
     _add_geometry(p)
     p.add_argument("--rms-outlier", type=float, metavar="K", help="also count traces whose RMS is K robust sigmas off their gather")
-    p.add_argument("--gathers", type=int, default=20, metavar="N", help="rows of the per-gather table (0: none, -1: all)")
+    p.add_argument("--gathers", type=int, default=20, metavar="N", help="rows of the per-gather table (0: none, -1: all; default 20)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    p = sub.add_parser("fill", help="fill dead and missing traces, write SEG-Y")
-    p.add_argument("input", type=Path)
-    p.add_argument("output", type=Path)
+    p = command("fill", "fill dead and missing traces, write SEG-Y",
+                "Fill the dead traces (with --regularize also the missing ones) of a survey and write a new file. "
+                "Live traces are copied byte for byte, headers and all; filled traces keep their headers but for "
+                "TraceIdentificationCode (1) and the --flag-word flag, get new samples, and are listed in a JSON "
+                "record beside a SEG-Y output (OUTPUT.seisfill.json). With --workers the file is filled in "
+                "streaming tasks, in bounded memory and resumably.")
+    p.add_argument("input", type=Path, help="the SEG-Y file to fill (or a .nc/.zarr file from seisfill convert)")
+    p.add_argument("output", type=Path, help="the file to write, never the input: .sgy/.segy, or .nc/.zarr for a dataset")
     _add_geometry(p)
     _add_method(p)
     prog = p.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar (default: when stderr is a terminal)")
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar over the gathers (or tasks) on stderr (default: when stderr is a terminal)")
     prog.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="fill on N Dask worker processes (LocalCluster), streaming: bounded memory whatever the file size; 0: the same streaming job in this process")
     p.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask.distributed scheduler (tcp://host:8786) instead of a LocalCluster")
@@ -91,50 +122,72 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--halo", type=int, default=4, metavar="N", help="3-D methods with --workers: inlines of context read on each side of a brick; neighbouring bricks are blended over min(N, brick/2) inlines each side of a seam (default 4)")
     p.add_argument("--regularize", action="store_true", help="insert slots missing from each gather's nominal sequence (of the sort key) and fill them as new traces")
     p.add_argument("--step", type=int, help="nominal spacing of the sort key for --regularize (default: most common)")
-    p.add_argument("--extent", choices=("gather", "survey"), default="gather", help="--regularize range: within each gather, or the survey-wide first..last value")
+    p.add_argument("--extent", choices=("gather", "survey"), default="gather", help="--regularize range: within each gather, or the survey-wide first..last value (default: gather)")
     p.add_argument("--rms-outlier", type=float, metavar="K", help="treat traces whose RMS is K robust sigmas off their gather as dead")
     p.add_argument("--flag-word", default="UnassignedInt1", help="header word that records filled (1) and inserted (2) traces; 'none' to leave headers alone (default: UnassignedInt1, bytes 233-236)")
     p.add_argument("--skip-empty", action="store_true", help="pass gathers with no live trace through unfilled instead of failing")
 
-    p = sub.add_parser("methods", help="list the fill methods, their options and defaults")
+    p = command("methods", "list the fill methods, their options and defaults",
+                "List the registered fill methods, the recommended one first, with each method's options and their "
+                "defaults; give any of them to seisfill fill as --option NAME=VALUE.")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    p = sub.add_parser("models", help="list the shipped pretrained models and their validation figures")
+    p = command("models", "list the shipped pretrained models and their validation figures",
+                "List the networks shipped with seisfill (use one with seisfill fill --model NAME): dimensions, "
+                "convolution, size, and SNR on held-out real data for three decimation patterns. Each has a model "
+                "card, seisfill/weights/NAME.md, that says how it was trained and validated.")
     p.add_argument("--json", action="store_true", help="print the model cards as JSON")
 
-    p = sub.add_parser("convert", help="convert SEG-Y <-> netCDF (.nc) / Zarr (.zarr), exactly")
-    p.add_argument("input", type=Path)
-    p.add_argument("output", type=Path)
+    p = command("convert", "convert SEG-Y <-> netCDF (.nc) / Zarr (.zarr), exactly",
+                "Convert between SEG-Y and netCDF (.nc) or Zarr (.zarr), the formats read from the extensions. "
+                "The dataset keeps the samples in a type that holds them exactly and every header raw, so "
+                "SEG-Y -> netCDF/Zarr -> SEG-Y gives back the original file byte for byte.")
+    p.add_argument("input", type=Path, help="the file to convert: .sgy/.segy, .nc or .zarr")
+    p.add_argument("output", type=Path, help="the file to write, in the format of its extension: .sgy/.segy, .nc or .zarr")
     _add_geometry(p)
 
-    p = sub.add_parser("train", help="train a masked U-Net (needs torch): seisfill train --config configs/cpu_2d.yaml", add_help=False)
+    p = command("train", "train a masked U-Net (needs torch): seisfill train --config configs/cpu_2d.yaml",
+                "Train a masked U-Net on patches of SEG-Y files or synthetic gathers, as an experiment config "
+                "(configs/*.yaml) describes; the run folder gets checkpoints, the resolved config and a weights file "
+                "that seisfill fill --model PATH loads. seisfill train --help lists its own options.", add_help=False)
     p.add_argument("train_args", nargs=argparse.REMAINDER, help="arguments of python -m seisfill.train (--config, --resume, --out, --set k=v)")
 
-    p = sub.add_parser("decimate", help="kill traces of a SEG-Y file to make test data (zeroed, TraceIdentificationCode 2)")
-    p.add_argument("input", type=Path)
-    p.add_argument("output", type=Path)
+    p = command("decimate", "kill traces of a SEG-Y file to make test data (zeroed, TraceIdentificationCode 2)",
+                "Make test data from a complete file: kill traces by a decimation pattern (samples zeroed, "
+                "TraceIdentificationCode 2, so seisfill reads them as dead), the same traces for the same --seed. "
+                "Fill the result and compare it with the original: seisfill qc --reference, or seisfill evaluate "
+                "for several patterns and methods at once.")
+    p.add_argument("input", type=Path, help="the complete SEG-Y file")
+    p.add_argument("output", type=Path, help="the SEG-Y file to write, with the killed traces")
     _add_geometry(p)
     p.add_argument("--pattern", default="random50", help="random50, regular2, jitter3, gap8, gap16x2, dead5, mix:random30+gap8 (default: random50)")
     p.add_argument("--fraction", type=float, metavar="F", help="with a bare --pattern random or dead: the fraction of traces to kill (--pattern random --fraction 0.5 = random50)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the random patterns: the same seed kills the same traces (default 0)")
 
-    p = sub.add_parser("qc", help="QC report of a filled file: a QC sheet (PNG) per gather and index.html")
+    p = command("qc", "QC report of a filled file: a QC sheet (PNG) per gather and index.html",
+                "Draw a QC report of a filled file in a folder: for the gathers with filled traces (up to "
+                "--max-sheets) a sheet with the input, the filled gather, their difference and f-k spectra (with "
+                "--reference also the true gather and the SNR of each filled trace), and index.html with a table of "
+                "every gather.")
     p.add_argument("input", type=Path, help="the file before filling")
     p.add_argument("filled", type=Path, help="the output of seisfill fill")
     _add_geometry(p)
     p.add_argument("--reference", type=Path, help="the true data (decimation tests): reference panel and SNR")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="report folder (replaced if it holds an earlier report)")
     p.add_argument("--max-sheets", type=int, default=50, metavar="N", help="QC sheets drawn at most, gathers with filled traces first (default 50)")
-    p.add_argument("--cmap", choices=("grey", "seismic"), default="grey", help="colour map of the gather panels")
+    p.add_argument("--cmap", choices=("grey", "seismic"), default="grey", help="colour map of the gather panels (default: grey)")
 
-    p = sub.add_parser("evaluate", help="decimate a complete file, fill with each method, print the SNR table")
-    p.add_argument("input", type=Path)
+    p = command("evaluate", "decimate a complete file, fill with each method, print the SNR table",
+                "Find the method that suits a survey: decimate a complete file with each pattern, fill it with each "
+                "method, and print the SNR of the filled traces against what was recorded there (one row per method, "
+                "one column per pattern).")
+    p.add_argument("input", type=Path, help="a complete SEG-Y file (few or no dead traces)")
     _add_geometry(p)
     p.add_argument("--patterns", default="random50,regular2,gap8", help="comma-separated decimation patterns (default: random50,regular2,gap8)")
     p.add_argument("--methods", default=None, help="comma-separated methods (default: every method, see seisfill fill --help; without torch those that need none)")
     p.add_argument("--format", choices=("text", "csv", "markdown"), default="text", help="table format (default: text)")
     p.add_argument("--out", type=Path, metavar="DIR", help="also write a QC sheet per pattern and method here")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the decimation patterns: the same seed kills the same traces (default 0)")
     return parser
 
 
@@ -175,33 +228,30 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         gaps = int(count_sequence_gaps(ds).sum())
     options = _method_options(args)
     t_fill = time.perf_counter()
-    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, **options)
+    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, progress=_progress(args), **options)
     t_fill = time.perf_counter() - t_fill
-    flag = None if str(args.flag_word).lower() == "none" else args.flag_word
+    flag = _flag_word(args)
+    how = {"method": filled.attrs["fill_method"], "model": filled.attrs.get("fill_model")}
+    g_dim = filled["live"].dims[0]
     if dst_kind != "segy":
+        import numpy as np
+
         write_dataset(filled, args.output, inputs=(args.input,))
-        n_filled = int(filled["filled"].values.sum())
-        print(
-            f"seisfill fill: {args.input} -> {args.output}\n"
-            f"  filled {n_filled} trace slot(s) with '{args.method}'; the 'filled' variable marks them\n"
-            f"  {time.perf_counter() - start:.2f} s"
-        )
+        new = filled["filled"].values
+        absent = filled["trace_index"].values < 0 if "trace_index" in filled else np.zeros_like(new)
+        slots = ~filled["pad"].values if "pad" in filled else np.ones_like(new)
+        print(_fill_summary(
+            args.input, args.output, filled.sizes[g_dim], g_dim, int(slots.sum()), int((new & ~absent).sum()),
+            int((new & absent).sum()), **how, record=f"the 'filled' variable of {args.output}",
+            seconds=time.perf_counter() - start, fill_seconds=t_fill,
+        ))
         return
     template = args.input if src_kind == "segy" else None
     summary = seisfill.write_segy(filled, args.output, template=template, flag_word=flag)
-    g_dim = filled["live"].dims[0]
-    n_new = summary.n_filled + summary.n_inserted
-    how = f"'{filled.attrs['fill_method']}'" + (f" (model {filled.attrs['fill_model']})" if "fill_model" in filled.attrs else "")
-    rate = f", {n_new / t_fill:.0f} traces/s" if n_new and t_fill > 0 else ""
-    print(
-        f"seisfill fill: {args.input} -> {args.output}\n"
-        f"  {filled.sizes[g_dim]} {g_dim}(s), {summary.n_traces} traces written\n"
-        f"  filled {summary.n_filled} dead trace(s), inserted {summary.n_inserted} missing trace(s) "
-        f"with {how}\n"
-        f"  record of filled traces: {summary.sidecar}"
-        + (f" and header word {flag} (1 filled, 2 inserted)" if flag else "")
-        + f"\n  {time.perf_counter() - start:.2f} s (filling {t_fill:.2f} s{rate})"
-    )
+    print(_fill_summary(
+        args.input, args.output, filled.sizes[g_dim], g_dim, summary.n_traces, summary.n_filled, summary.n_inserted,
+        **how, record=_record(summary.sidecar, flag), seconds=time.perf_counter() - start, fill_seconds=t_fill,
+    ))
     if gaps:
         print(
             f"  note: {gaps} trace slot(s) missing from the gathers' {ds.attrs.get('sort_key')} sequence "
@@ -213,7 +263,7 @@ def _method_options(args: argparse.Namespace) -> dict:
     """The method's options from the command line (checked here: one clear line for each bad one).
 
     An option goes to the method only if the user gave it and the method takes
-    it (``Method.options``); ``--progress`` goes to every method that shows one.
+    it (``Method.options``); ``--progress`` is not one (:func:`_progress`).
     """
     from seisfill.methods import get_method
 
@@ -228,9 +278,12 @@ def _method_options(args: argparse.Namespace) -> dict:
         raise SeisfillError(f"--batch-size must be >= 1, got {args.batch_size}")
     options = {k: v for k, v in given.items() if v is not None}
     options.update(_parse_options(args.option, method))
-    if "progress" in method.options:
-        options["progress"] = sys.stderr.isatty() if args.progress is None else args.progress
     return options
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """``--progress`` / ``--no-progress``, else a bar when stderr is a terminal: one bar, for every method."""
+    return sys.stderr.isatty() if args.progress is None else args.progress
 
 
 def _parse_options(pairs: list[str], method: object) -> dict:
@@ -257,29 +310,71 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
     from seisfill.parallel import fill_file
 
     options = _method_options(args)
-    options.pop("progress", None)  # the streaming path shows one bar over its tasks
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    flag = _flag_word(args)
     summary = fill_file(
         args.input, args.output, args.method, key=args.key, sort=args.sort, cube=args.cube,
         rms_outlier=args.rms_outlier, regularize=args.regularize, step=args.step, extent=args.extent,
         workers=args.workers or 0, scheduler=args.scheduler,
         gathers_per_task=args.gathers_per_task, halo=args.halo, resume=args.resume,
-        flag_word=None if str(args.flag_word).lower() == "none" else args.flag_word,
-        skip_empty=args.skip_empty, progress=progress, **options,
+        flag_word=flag, skip_empty=args.skip_empty, progress=_progress(args), **options,
     )
     where = f"{args.workers} worker(s)" if args.workers else ("scheduler " + args.scheduler if args.scheduler else "this process")
-    rate = f", {summary.n_filled / summary.seconds:.0f} traces/s" if summary.n_filled else ""
-    print(
-        f"seisfill fill: {args.input} -> {args.output}\n"
-        f"  {summary.n_gathers} {summary.row_name}(s), {summary.n_traces} traces written\n"
-        f"  filled {summary.n_filled} dead or missing trace(s) with '{args.method}'"
-        + (f" (model {summary.model})" if summary.model else "") + f" on {where}: {summary.n_tasks} task(s)"
+    print(_fill_summary(
+        args.input, args.output, summary.n_gathers, summary.row_name, summary.n_traces,
+        summary.n_filled - summary.n_inserted, summary.n_inserted, method=args.method, model=summary.model,
+        record=_record(summary.sidecar, flag), seconds=summary.seconds,
+        streaming=f"on {where}: {summary.n_tasks} task(s)"
         + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
-        + ("; planned gather by gather" if summary.plan == "gathers" else "; planned on the whole grid")
-        + f"\n  record of filled traces: {summary.sidecar}"
-        + (f"\n  dashboard: {summary.dashboard}" if summary.dashboard else "")
-        + f"\n  {summary.seconds:.2f} s{rate}"
-    )
+        + ("; planned gather by gather" if summary.plan == "gathers" else "; planned on the whole grid"),
+    ))
+
+
+def _flag_word(args: argparse.Namespace) -> str | None:
+    return None if str(args.flag_word).lower() == "none" else args.flag_word
+
+
+def _record(sidecar: str | None, flag: str | None) -> str:
+    """Where the filled traces are recorded: the JSON sidecar and the flag word."""
+    return f"{sidecar}" + (f" and header word {flag} (1 filled, 2 inserted)" if flag else "")
+
+
+def _fill_summary(
+    source: Path, output: Path, n_rows: int, row_name: str, n_traces: int, n_filled: int, n_inserted: int, *,
+    method: str, model: str | None, record: str, seconds: float, fill_seconds: float | None = None,
+    streaming: str | None = None,
+) -> str:
+    """The lines ``seisfill fill`` prints when done, the same on the in-process and the streaming path.
+
+    Parameters
+    ----------
+    source, output : Path
+    n_rows, row_name : int, str
+        Gathers (or inlines) and what a row is.
+    n_traces, n_filled, n_inserted : int
+        Traces written; of them dead ones filled and missing ones inserted.
+    method, model : str, str or None
+        The method and, for a network, its model.
+    record : str
+        What records the filled traces (sidecar and flag word).
+    seconds, fill_seconds : float, float or None
+        The whole run; the fill alone, where it is timed apart (the in-process path).
+    streaming : str, optional
+        The streaming path's line: workers, tasks, resumed ones, the plan.
+    """
+    n_new = n_filled + n_inserted
+    busy = seconds if fill_seconds is None else fill_seconds
+    speed = [f"filling {fill_seconds:.2f} s"] if fill_seconds is not None else []
+    speed += [f"{n_new / busy:.0f} traces/s"] if n_new and busy > 0 else []
+    lines = [
+        f"seisfill fill: {source} -> {output}",
+        f"  {n_rows} {row_name}(s), {n_traces} traces written",
+        f"  filled {n_filled} dead trace(s), inserted {n_inserted} missing trace(s) with '{method}'"
+        + (f" (model {model})" if model else ""),
+        *([f"  {streaming}"] if streaming else []),
+        f"  record of filled traces: {record}",
+        f"  {seconds:.2f} s" + (f" ({', '.join(speed)})" if speed else ""),
+    ]
+    return "\n".join(lines)
 
 
 def _cmd_methods(args: argparse.Namespace) -> None:

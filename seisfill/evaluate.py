@@ -63,7 +63,7 @@ def evaluate(
     key, sort, cube
         Geometry options of :func:`seisfill.read_segy`.
     dpi : int
-        Resolution of the QC sheets.
+        Lowest resolution of the QC sheets (raised for a wide gather, :func:`seisfill.qc.sheet.sheet_dpi`).
 
     Returns
     -------
@@ -112,7 +112,7 @@ def evaluate(
                 "seconds": seconds,
             })
             if out is not None:
-                _write_sheet(out, ds, decimated, estimate, removed, pattern, method, dpi)
+                _write_sheet(out, ds, decimated, estimate, removed, pattern, method, filled.attrs.get("fill_model"), dpi)
     return rows
 
 
@@ -126,19 +126,20 @@ def _snr_per_gather(reference: np.ndarray, estimate: np.ndarray, removed: np.nda
 
 
 def _write_sheet(out: Path, ds: Any, decimated: Any, estimate: np.ndarray, removed: np.ndarray,
-                 pattern: str, method: str, dpi: int) -> None:
-    from seisfill.qc.report import trace_spacing
+                 pattern: str, method: str, model: str | None, dpi: int) -> None:
+    from seisfill.qc.report import trace_axis, trace_spacing
     from seisfill.qc.sheet import qc_sheet
 
     g = int(np.flatnonzero(removed.any(axis=1))[0])
     g_dim = ds[names.LIVE].dims[0]
     dt = float(ds.attrs.get("dt_ms", 4.0)) / 1000
+    x, xlabel = trace_axis(ds, g)
     fig = qc_sheet(decimated[names.AMPLITUDE].values[g], estimate[g], ~removed[g], dt,
-                   reference=ds[names.AMPLITUDE].values[g], dx=trace_spacing(ds, g),
-                   title=f"{pattern}, '{method}': {g_dim} {ds[g_dim].values[g]}")
+                   reference=ds[names.AMPLITUDE].values[g], dx=trace_spacing(ds, g), x=x, xlabel=xlabel,
+                   method=method, model=model, dpi=dpi, title=f"{pattern}: {g_dim} {ds[g_dim].values[g]}")
     target = out / f"qc_{_safe(pattern)}_{method}.png"
     partial = target.with_name(f".{target.name}.part")
-    fig.savefig(partial, dpi=dpi, format="png")
+    fig.savefig(partial, dpi="figure", format="png")  # qc_sheet raised it for a wide gather
     partial.replace(target)
 
 

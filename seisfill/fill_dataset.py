@@ -7,12 +7,21 @@ the whole cube in memory, or, dask-backed, brick by brick with blended seams
 (:mod:`seisfill.bricks`).  Live traces come back bit-identical; the slots that
 were dead or missing get the method's estimate and are marked in a ``filled``
 variable that :func:`seisfill.write_segy` uses.
+
+With ``progress`` one bar counts the gathers (inlines) filled, or the bricks
+of a dask-backed cube.  In memory, a method whose gathers do not depend on
+each other is run on groups of gathers so that the bar moves (the same bytes
+as one call); one that works across gathers (a network's batches of windows,
+a method with its own pool of threads over the call's gathers) still gets one
+call, and shows its own bar where it has one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -20,13 +29,19 @@ import xarray as xr
 from seisfill.bricks import fill_bricks_lazy
 from seisfill.core import fill_block, fill_targets
 from seisfill.io import dataset as names
-from seisfill.methods import DEFAULT_METHOD, get_method
+from seisfill.methods import DEFAULT_METHOD, Method, get_method
 
 __all__ = ["fill"]
 
 
 def fill(
-    ds: xr.Dataset, method: str = DEFAULT_METHOD, *, skip_empty: bool = False, halo: int = 4, **options
+    ds: xr.Dataset,
+    method: str = DEFAULT_METHOD,
+    *,
+    skip_empty: bool = False,
+    halo: int = 4,
+    progress: bool = False,
+    **options,
 ) -> xr.Dataset:
     """Fill every dead or missing trace of a seisfill dataset.
 
@@ -45,6 +60,12 @@ def fill(
         ``halo`` neighbouring inlines of context on each side and blended with
         its neighbours across the seams (:mod:`seisfill.bricks`).  In-memory
         data goes to a 3-D method whole.
+    progress : bool
+        One tqdm bar (stderr) over the gathers or inlines (the bricks of a
+        dask-backed cube with a 3-D method), whatever the method; a method
+        filled in one call that has a bar of its own (a network's, over its
+        windows) shows that one instead.  The bytes are the same either way.
+        Dask-backed data are filled when computed: the bar moves then.
     **options
         Passed to the method (``Method.options`` lists them).
 
@@ -68,12 +89,20 @@ def fill(
     target = fill_targets(ds, skip_empty)
     # load once for every block (a network); a cube's default model is the 3-D one
     options = m.prepare(options, 3 if g_dim == "inline" else 2)
-    block = partial(fill_block, method=m, options=options)
     amplitude, live = ds[names.AMPLITUDE], ds[names.LIVE]
-    if m.is_3d(options) and amplitude.chunks is not None:
-        filled_amp = _fill_bricks(block, amplitude, live, target, halo)
-    else:
-        filled_amp = _fill_blocks(block, amplitude, live, target)
+    bricks = m.is_3d(options) and amplitude.chunks is not None
+    bar, group = None, None
+    if progress:
+        options, bar, group = _progress(m, options, amplitude, target, bricks, g_dim)
+    block = partial(fill_block, method=m, options=options)
+    try:
+        if bricks:
+            filled_amp = _fill_bricks(block if bar is None else bar.counting(block), amplitude, live, target, halo)
+        else:
+            filled_amp = _fill_blocks(block, amplitude, live, target, bar, group)
+    finally:
+        if bar is not None and amplitude.chunks is None:
+            bar.close()
     out = ds.copy()
     out[names.AMPLITUDE] = filled_amp.assign_attrs(ds[names.AMPLITUDE].attrs)
     previous = ds[names.FILLED].values if names.FILLED in ds else np.zeros_like(target)
@@ -84,16 +113,29 @@ def fill(
 
 
 def _fill_blocks(
-    block: Callable[..., np.ndarray], amplitude: xr.DataArray, live: xr.DataArray, target: np.ndarray
+    block: Callable[..., np.ndarray],
+    amplitude: xr.DataArray,
+    live: xr.DataArray,
+    target: np.ndarray,
+    bar: _Bar | None = None,
+    group: int | None = None,
 ) -> xr.DataArray:
-    """Gathers (or a whole cube) through ``block``, per dask chunk when the data are dask-backed."""
+    """Gathers (or a whole cube) through ``block``, per dask chunk when the data are dask-backed.
+
+    With a ``bar``, each block also gets its row numbers (to count each row
+    once) and, with ``group``, is filled that many rows at a time.
+    """
     g_dim, t_dim = live.dims
+    inputs = [amplitude, live, xr.DataArray(target, dims=(g_dim, t_dim))]
+    core_dims = [[t_dim, "time"], [t_dim], [t_dim]]
+    if bar is not None:
+        block = partial(_by_groups, block, bar, group)
+        inputs.append(xr.DataArray(np.arange(live.shape[0]), dims=(g_dim,)))
+        core_dims.append([])
     return xr.apply_ufunc(
         block,
-        amplitude,
-        live,
-        xr.DataArray(target, dims=(g_dim, t_dim)),
-        input_core_dims=[[t_dim, "time"], [t_dim], [t_dim]],
+        *inputs,
+        input_core_dims=core_dims,
         output_core_dims=[[t_dim, "time"]],
         dask="parallelized",
         output_dtypes=[amplitude.dtype],
@@ -108,3 +150,93 @@ def _fill_bricks(
     arr = amplitude.transpose(g_dim, t_dim, "time").chunk({t_dim: -1, "time": -1})
     data = fill_bricks_lazy(arr.data, np.asarray(live.values, dtype=bool), target, block, int(halo))
     return arr.copy(data=data).transpose(*amplitude.dims)
+
+
+#: in-memory fills in groups of rows move the bar about this many times
+_UPDATES = 100
+
+
+def _progress(
+    method: Method, options: dict[str, Any], amplitude: xr.DataArray, target: np.ndarray, bricks: bool,
+    row_name: str,
+) -> tuple[dict[str, Any], _Bar | None, int | None]:
+    """How :func:`fill` shows its one bar: the method's options, the bar, and rows per call (None: as they come).
+
+    In memory, a method whose rows are independent is run on groups of rows;
+    any other goes in one call, with its own bar where it has one.
+    """
+    in_memory = amplitude.chunks is None
+    split = in_memory and method.rows_independent and not method.is_3d(options)
+    if in_memory and not split and "progress" in method.options:
+        return {**options, "progress": True}, None, None  # its bar is the one that moves during the call
+    if "progress" in method.options:
+        options = {**options, "progress": False}  # one bar
+    if bricks:
+        bar = _Bar(_n_bricks(amplitude.chunksizes[row_name], target), "brick")
+    else:
+        bar = _Bar(target.shape[0], row_name)
+    return options, bar, -(-target.shape[0] // _UPDATES) if split else None
+
+
+def _by_groups(
+    block: Callable[..., np.ndarray], bar: _Bar, group: int | None, data: np.ndarray, live: np.ndarray,
+    target: np.ndarray, rows: np.ndarray,
+) -> np.ndarray:
+    """``block`` on ``group`` rows at a time (None: all at once), counting them on ``bar``."""
+    if group is None:
+        out = block(data, live, target)
+        bar.rows_done(rows)
+        return out
+    out = np.empty_like(data)
+    for a in range(0, data.shape[0], group):
+        out[a : a + group] = block(data[a : a + group], live[a : a + group], target[a : a + group])
+        bar.rows_done(rows[a : a + group])
+    return out
+
+
+def _n_bricks(row_chunks: tuple[int, ...], target: np.ndarray) -> int:
+    """Bricks a dask-backed cube is filled in: the row chunks holding a slot to fill."""
+    bounds = np.cumsum((0,) + tuple(row_chunks))
+    return sum(bool(target[a:b].any()) for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+
+
+class _Bar:
+    """One tqdm bar over rows (each counted once) or bricks, fed from any thread; closes when full.
+
+    Dask-backed data are filled when computed, maybe more than once (a
+    writer reading them piece by piece): a row counts once, bricks up to the total.
+    """
+
+    def __init__(self, total: int, unit: str):
+        from tqdm import tqdm
+
+        self.total = int(total)
+        self.seen = np.zeros(self.total, dtype=bool)
+        self.lock = threading.Lock()
+        self.tqdm = tqdm(total=self.total, desc="fill", unit=unit, dynamic_ncols=True)
+
+    def rows_done(self, rows: np.ndarray) -> None:
+        with self.lock:
+            new = int(np.count_nonzero(~self.seen[rows]))
+            self.seen[rows] = True
+            self._advance(new)
+
+    def counting(self, block: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+        """``block`` that counts one brick per call."""
+
+        def counted(*args: Any, **kwargs: Any) -> np.ndarray:
+            out = block(*args, **kwargs)
+            with self.lock:
+                self._advance(min(1, self.total - self.tqdm.n))
+            return out
+
+        return counted
+
+    def _advance(self, n: int) -> None:
+        if n:
+            self.tqdm.update(n)
+        if self.tqdm.n >= self.total:
+            self.close()
+
+    def close(self) -> None:
+        self.tqdm.close()

@@ -100,6 +100,8 @@ def format_summary(summary: dict, max_rows: int = 20) -> str:
     (g_dim, n_g), (t_dim, n_t) = geo["dims"].items()
     if geo["layout"] == "cube":
         layout = f"3D post-stack cube: {n_g} {g_dim}s x {n_t} {t_dim}s ({geo['gather_key']} x {geo['sort_key']})"
+    elif geo["layout"] == "bins":
+        layout = f"pre-stack 3-D: {n_g} inline/crossline bins of up to {n_t} offsets, sorted by {geo['sort_key']}"
     elif n_g == 1:
         layout = f"one gather / 2D line of {n_t} traces (key {geo['gather_key']}), sorted by {geo['sort_key']}"
     else:

@@ -1,13 +1,21 @@
 """Small, seeded synthetic SEG-Y files for the IO tests, written with ``segyio.create``.
 
-Three builders:
+Builders:
 
-* :func:`write_traces` - any traces and header words, in any sample format,
-  byte order, with or without extended textual headers;
+* :func:`write_traces` - any traces and header words, in any sample format
+  (the 3-byte formats 7 and 15 too, which segyio 1.9 cannot write), byte
+  order, with or without extended textual headers;
 * :func:`make_shots` - pre-stack shot gathers (``FieldRecord`` x
   ``TraceNumber``) with dead traces, dropped channels and ragged gathers;
 * :func:`make_cube` - a post-stack (``INLINE_3D`` x ``CROSSLINE_3D``) cube
-  with missing nodes.
+  with missing nodes;
+* :func:`make_prestack_3d` - a pre-stack (inline, crossline, offset) file like
+  segyio's ``small-ps.sgy``: several traces per node, told apart by offset;
+* :func:`make_garbage_geometry` - a few very long traces whose inline and
+  crossline words are random, like segyio's ``long.sgy``;
+* :func:`make_rev2` - a SEG-Y rev 2 copy of a file with trace header
+  extensions and extended textual headers (variable count, ``((SEG:
+  EndText))``), like segyio's ``rotated-small-rev2.sgy``.
 
 Each returns a :class:`SegyFile` that remembers what was written (samples in
 the file's own dtype, header words, and where every trace sits), so that
@@ -37,6 +45,9 @@ __all__ = [
     "amplitudes",
     "make_shots",
     "make_cube",
+    "make_prestack_3d",
+    "make_garbage_geometry",
+    "make_rev2",
     "EXT_HEADER_TEXT",
 ]
 
@@ -52,13 +63,17 @@ FORMAT_DTYPES = {
     3: np.int16,
     5: np.float32,
     6: np.float64,
+    7: np.int32,  # 3 bytes in the file
     8: np.int8,
     9: np.int64,
     10: np.uint32,
     11: np.uint16,
     12: np.uint64,
+    15: np.uint32,  # 3 bytes in the file
     16: np.uint8,
 }
+#: the 3-byte formats, written as these 4-byte ones by segyio and then packed
+_INT24_VIA = {7: 2, 15: 10}
 EXT_HEADER_TEXT = "((SEG: seisfill test extended header ver 1.0))".ljust(3200)
 
 
@@ -155,7 +170,7 @@ def amplitudes(fmt: int, shape: tuple[int, int], seed: int = 0, *, wide: bool = 
             return (signal * 1000.0).astype(np.float64) + rng.random(shape) * 1e-9
         return values.astype(dtype)
     info = np.iinfo(dtype)
-    bits = dtype.itemsize * 8
+    bits = SAMPLE_FORMATS[fmt].itemsize * 8
     if wide:
         half = 2.0 ** (bits - 2)
     else:
@@ -165,8 +180,9 @@ def amplitudes(fmt: int, shape: tuple[int, int], seed: int = 0, *, wide: bool = 
     else:
         centre = 0.0
     values = np.rint(centre + signal * half * 0.9)
-    values = np.clip(values, info.min, info.max).astype(dtype)
-    if wide and dtype.itemsize >= 4:
+    lo, hi = (info.min, info.max) if bits != 24 else ((0, 2**24 - 1) if kind == "uint" else (-(2**23), 2**23 - 1))
+    values = np.clip(values, lo, hi).astype(dtype)
+    if wide and bits >= 32:
         # random low bits: float64 (53-bit) cannot hold 64-bit values like these
         values ^= rng.integers(0, 256, size=shape).astype(dtype)
     return values
@@ -213,7 +229,7 @@ def write_traces(
     data = np.asarray(data)
     n_traces, n_samples = data.shape
     spec = segyio.spec()
-    spec.format = fmt
+    spec.format = _INT24_VIA.get(fmt, fmt)
     spec.endian = endian
     spec.samples = delay_ms + np.arange(n_samples) * dt_us / 1000.0
     spec.tracecount = n_traces
@@ -233,7 +249,29 @@ def write_traces(
             trace_words[segyio.TraceField.DelayRecordingTime] = delay_ms
             f.header[i] = trace_words
             f.trace[i] = np.ascontiguousarray(data[i], dtype=dtype)
+    if fmt in _INT24_VIA:
+        _pack_int24(path, fmt, endian, n_traces, n_samples, ext_headers)
     return path
+
+
+def _pack_int24(path: Path, fmt: int, endian: str, n_traces: int, n_samples: int, ext_headers: int) -> None:
+    """Rewrite a file of 4-byte integer samples as 3-byte ones (format 7 or 15), byte by byte.
+
+    Each sample drops its most significant byte (the values fit in 24 bits);
+    the binary header gets the new format code.
+    """
+    blob = bytearray(path.read_bytes())
+    head = 3600 + 3200 * ext_headers
+    blob[3224:3226] = fmt.to_bytes(2, endian)
+    traces = np.frombuffer(bytes(blob[head:]), np.uint8).reshape(n_traces, 240 + 4 * n_samples)
+    words = traces[:, 240:].reshape(n_traces, n_samples, 4)
+    top = words[..., 0] if endian == "big" else words[..., 3]
+    low = words[..., 1:] if endian == "big" else words[..., :3]
+    sign = (low[..., 0] if endian == "big" else low[..., 2]) >> 7
+    expected_top = np.where(sign == 1, 0xFF, 0) if fmt == 7 else 0
+    assert np.all(top == expected_top), "sample out of the 3-byte range"
+    packed = np.concatenate([traces[:, :240], low.reshape(n_traces, 3 * n_samples)], axis=1)
+    path.write_bytes(bytes(blob[:head]) + packed.tobytes())
 
 
 def _kill(data: np.ndarray, headers: dict[str, np.ndarray], dead: Mapping[int, str], fmt: int) -> None:
@@ -409,3 +447,127 @@ def make_cube(
     data = amplitudes(fmt, (n_traces, n_samples), seed)
     write_traces(path, data, headers, fmt=fmt, endian=endian)
     return SegyFile(Path(path), fmt, endian, data, headers, {}, slots)
+
+
+def make_prestack_3d(
+    path: str | Path,
+    *,
+    n_inline: int = 2,
+    n_crossline: int = 3,
+    n_offset: int = 4,
+    n_samples: int = 10,
+    inline0: int = 1,
+    crossline0: int = 20,
+    offset_major: bool = False,
+    dropped: Iterable[tuple[int, int, int]] = (),
+    fmt: int = 5,
+) -> SegyFile:
+    """A pre-stack 3-D file like segyio's ``small-ps.sgy``: traces by (inline, crossline, offset).
+
+    Node ``(i, j)`` has ``INLINE_3D = inline0 + i``, ``CROSSLINE_3D =
+    crossline0 + j`` and ``n_offset`` traces with ``offset = 1..n_offset``;
+    no other header word (no FieldRecord, CDP) is set, as in segyio's file.
+    Trace ``(i, j, k)`` holds ``il + xl / 100 + 100 * offset`` plus a ramp of
+    ``sample / 1000``, segyio's recipe, so every trace tells where it belongs.
+
+    Parameters
+    ----------
+    offset_major : bool
+        Write the traces offset by offset (all nodes at offset 1, then 2...)
+        instead of node by node.
+    dropped : iterable of (i, j, k)
+        Traces left out (a bin with fewer offsets).
+    """
+    dropped = set(dropped)
+    order = [(i, j, k) for i in range(n_inline) for j in range(n_crossline) for k in range(n_offset)]
+    if offset_major:
+        order.sort(key=lambda ijk: (ijk[2], ijk[0], ijk[1]))
+    order = [ijk for ijk in order if ijk not in dropped]
+    cols = {w: np.array(values, dtype=np.int64) for w, values in (
+        ("INLINE_3D", [inline0 + i for i, _, _ in order]),
+        ("CROSSLINE_3D", [crossline0 + j for _, j, _ in order]),
+        ("offset", [k + 1 for _, _, k in order]),
+    )}
+    ramp = np.arange(n_samples) / 1000.0
+    data = np.array([cols["INLINE_3D"][t] + cols["CROSSLINE_3D"][t] / 100.0 + 100.0 * cols["offset"][t] + ramp
+                     for t in range(len(order))]).astype(FORMAT_DTYPES[fmt])
+    write_traces(path, data, cols, fmt=fmt)
+    slots = {(inline0 + i, crossline0 + j, k + 1): t for t, (i, j, k) in enumerate(order)}
+    return SegyFile(Path(path), fmt, "big", data, cols, {}, slots)  # type: ignore[arg-type]
+
+
+def make_garbage_geometry(
+    path: str | Path, *, n_traces: int = 3, n_samples: int = 60_000, seed: int = 3
+) -> SegyFile:
+    """A few very long traces with random inline/crossline words, like segyio's ``long.sgy``.
+
+    Every trace has its own (INLINE_3D, CROSSLINE_3D) pair, so the words look
+    like a cube, but a sparse one off any regular lattice: ``n_traces`` random
+    values each, a grid of ``n_traces**2`` nodes.  No other geometry word is set.
+    """
+    rng = np.random.default_rng(seed)
+    headers = {
+        "INLINE_3D": rng.integers(1, 2**31 - 1, n_traces),
+        "CROSSLINE_3D": rng.integers(1, 2**31 - 1, n_traces),
+    }
+    data = amplitudes(5, (n_traces, n_samples), seed)
+    write_traces(path, data, headers)
+    return SegyFile(Path(path), 5, "big", data, headers)
+
+
+#: extended textual stanzas :func:`make_rev2` writes before ``((SEG: EndText))``
+REV2_STANZAS = (
+    "((SEG: Seisfill Test Stanza ver 1.0))".ljust(3200),
+    "((SEG: Seisfill Test Stanza ver 1.0)) continued".ljust(3200),
+)
+REV2_END_TEXT = "((SEG: EndText))".ljust(3200)
+
+
+def make_rev2(
+    src: str | Path,
+    path: str | Path,
+    *,
+    n_trace_ext: int = 1,
+    variable_text: bool = True,
+    seed: int = 0,
+) -> np.ndarray:
+    """Copy a (rev 1) SEG-Y file as SEG-Y rev 2 with trace header extensions.
+
+    The copy's binary header says revision 2.0 (bytes 3501-3502), the number
+    of extended textual headers (3505-3506: -1 with ``variable_text``, else
+    the count) and ``n_trace_ext`` 240-byte trace header extensions per trace
+    (3507-3510, 4 bytes).  :data:`REV2_STANZAS` follow the binary header (and
+    :data:`REV2_END_TEXT` when the count is variable; the source's own
+    extended headers are dropped), then every trace: its header, its
+    extensions, its samples.  Extension ``b`` of trace ``i`` holds ``i + 1``
+    (8 bytes, bytes 1-8: rev 2's trace sequence number), seeded random bytes
+    and ``SEG0000b`` (bytes 233-240), so that a misplaced block shows.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (n_traces, 240 * n_trace_ext)
+        The extensions written, per trace.
+    """
+    blob = Path(src).read_bytes()
+    binary = bytearray(blob[3200:3600])
+    endian = "big" if int.from_bytes(binary[24:26], "big") in SAMPLE_FORMATS else "little"
+    ns = int.from_bytes(binary[20:22], endian)
+    itemsize = SAMPLE_FORMATS[int.from_bytes(binary[24:26], endian)].itemsize
+    head = 3600 + 3200 * int.from_bytes(binary[304:306], endian, signed=True)
+    traces = np.frombuffer(blob[head:], np.uint8).reshape(-1, 240 + ns * itemsize)
+    n = traces.shape[0]
+    stanzas = list(REV2_STANZAS) + ([REV2_END_TEXT] if variable_text else [])
+    binary[300:302] = bytes([2, 0])
+    binary[304:306] = (-1 if variable_text else len(stanzas)).to_bytes(2, endian, signed=True)
+    binary[306:310] = n_trace_ext.to_bytes(4, endian)
+    rng = np.random.default_rng(seed)
+    ext = rng.integers(0, 256, (n, n_trace_ext, 240), dtype=np.uint8)
+    sequence = np.arange(1, n + 1).astype(">u8" if endian == "big" else "<u8")
+    ext[:, :, :8] = sequence.view(np.uint8).reshape(n, 1, 8)
+    for b in range(n_trace_ext):
+        ext[:, b, 232:] = np.frombuffer(f"SEG{b + 1:05d}".encode("ascii"), np.uint8)
+    ext = ext.reshape(n, 240 * n_trace_ext)
+    body = np.concatenate([traces[:, :240], ext, traces[:, 240:]], axis=1)
+    text = "".join(stanzas).encode("ascii")
+    Path(path).write_bytes(blob[:3200] + bytes(binary) + text + body.tobytes())
+    return ext

@@ -52,3 +52,61 @@ def test_bare_fft_timing_is_positive():
 
     wall, cpu = time_bare_fft([(2, 1, 16, 32), (1, 1, 16, 32)], (2, 3), [3, 2], 2, 1, repeat=1)
     assert wall > 0 and cpu >= 0
+
+
+def test_unseen_surveys_are_in_no_shipped_training_set():
+    from unseen import UNSEEN, training_files
+
+    trained = set().union(*training_files().values())
+    assert {"penobscot_xl1155", "qdn_poststack2d", "real3d_poststack", "f3"} <= trained
+    assert not trained & set(UNSEEN)
+
+
+def test_unseen_drops_auxiliary_and_dead_traces():
+    from unseen import pick_gathers, usable_traces
+
+    amp = np.ones((5, 8), np.float32)
+    amp[3] *= 1e-3  # effectively dead
+    keep = usable_traces(amp, np.array([1, 1, 1, 1, 0], bool), np.array([0, 1, 1, 1, 1]))
+    assert keep.tolist() == [False, True, True, False, False]
+    assert pick_gathers(10, 3) == [0, 4, 9] and pick_gathers(3, 3) == [0, 1, 2]
+    poland = Path(__file__).resolve().parents[2] / "shared" / "data" / "poland2d_shot231.sgy"
+    if poland.exists():
+        from unseen import load_survey
+
+        survey = load_survey(poland, max_samples=100)
+        assert [g.shape for g in survey.gathers] == [(282, 100)]  # the 2 auxiliary traces dropped
+        assert "2 trace(s) dropped" in survey.note
+
+
+def test_unseen_scores_and_margins_on_a_tiny_window():
+    from model_cards import _classical
+    from unseen import (
+        Survey,
+        check_windows,
+        margin_rows,
+        score_surveys,
+        snr_table,
+        survey_mean,
+        time_table,
+    )
+
+    plane = _plane_waves(64, 128)
+    windows = [("a", plane[:32]), ("b", plane[32:])]
+    fills = {"fx": _classical("fx", False), "linear": _classical("linear", False)}
+    scores = score_surveys(windows, fills, ["random50", "gap8"])
+    assert set(scores) == {"a", "b"} and set(scores["a"]) == {"fx", "linear"}
+    fx, linear = survey_mean(scores, "fx", "random50"), survey_mean(scores, "linear", "random50")
+    by_survey = [scores[s]["fx"]["random50"]["snr"] for s in ("a", "b")]
+    assert fx == pytest.approx(np.mean(by_survey))
+    assert fx > 10 and fx > linear  # unaliased plane waves: f-x prediction is nearly exact
+    rows = margin_rows(scores, "fx", ["linear"], ["random50", "gap8"])
+    assert [r[0] for r in rows] == ["random50", "gap8"]
+    assert rows[0][3] == f"{fx - linear:+.1f}" and rows[0][-1].endswith("/2")
+    assert snr_table(scores, ["fx", "linear"], ["random50", "gap8"]).count("\n") == 3
+    seconds = scores["a"]["fx"]["random50"]["seconds"] + scores["a"]["fx"]["gap8"]["seconds"]
+    seconds += scores["b"]["fx"]["random50"]["seconds"] + scores["b"]["fx"]["gap8"]["seconds"]
+    table = time_table(scores, ["fx"], {"a": 1, "b": 1})
+    assert f"| fx | {seconds:.1f} | {seconds / 4:.2f} |" in table
+    small = check_windows([Survey("a", [plane], "")], (16, 40))
+    assert small[0][1].shape == (16, 40) and np.array_equal(small[0][1], plane[24:40, 44:84])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import segyio
+from file_modes import UMASKS, expected, modes, umask
 
 import seisfill
 from seisfill.cli import EXIT_INPUT, EXIT_USAGE, main
@@ -61,7 +63,7 @@ class TestHappyPaths:
         assert "ndim=2" in out and "fast=False" in out
         code, out, _ = _run(["methods", "--json"], capsys)
         listed = json.loads(out)
-        assert list(listed)[:5] == ["hybrid", "unet", "fx", "pocs", "linear"]
+        assert list(listed)[:6] == ["hybrid", "unet", "fx", "drr", "pocs", "linear"]
         assert listed["pocs"]["options"]["schedule"] == "exponential" and listed["hybrid"]["default"]
 
     def test_method_options_on_the_command_line(self, gather, tmp_path, capsys):
@@ -189,7 +191,7 @@ class TestBadInput:
             main(["fill", str(gather), str(tmp_path / "o.sgy"), "--method", "magic"])
         _, err = capsys.readouterr()
         _assert_clean_failure(exc.value.code, err, tmp_path, expect=EXIT_USAGE, output=tmp_path / "o.sgy")
-        assert "invalid choice: 'magic' (choose from 'hybrid', 'unet', 'fx', 'pocs', 'linear')" in err
+        assert "invalid choice: 'magic' (choose from 'hybrid', 'unet', 'fx', 'drr', 'pocs', 'linear')" in err
         with pytest.raises(SystemExit) as exc:
             main(["fill", str(gather), str(tmp_path / "o.sgy"), "--no-such-flag"])
         _, err = capsys.readouterr()
@@ -280,3 +282,73 @@ def test_fill_notes_missing_channels_it_did_not_insert(tmp_path, capsys):
     assert main(["fill", str(sf.path), str(tmp_path / "r.sgy"), "--method", "linear", "--regularize"]) == 0
     out = capsys.readouterr().out
     assert "inserted 3 missing trace(s)" in out and "note:" not in out
+
+
+def test_mistyped_option_points_to_the_subcommands_help(gather, tmp_path, capsys):
+    """argparse leaves unknown options to the top-level parser; the error names the subcommand's help."""
+    with pytest.raises(SystemExit) as exc:
+        main(["fill", "--methd", "fx", str(gather), str(tmp_path / "o.sgy")])
+    _, err = capsys.readouterr()
+    _assert_clean_failure(exc.value.code, err, tmp_path, expect=EXIT_USAGE, output=tmp_path / "o.sgy")
+    assert err.startswith("seisfill fill: error: unrecognized arguments: --methd")
+    assert "(did you mean --method?)" in err and err.rstrip().endswith("(see seisfill fill --help)")
+    with pytest.raises(SystemExit) as exc:  # a mistyped command stays the top level's
+        main(["fil", str(gather)])
+    assert exc.value.code == EXIT_USAGE and capsys.readouterr().err.rstrip().endswith("(see seisfill --help)")
+
+
+def test_every_command_has_a_description_and_every_argument_a_help_text():
+    from seisfill.cli import build_parser
+
+    parser = build_parser()
+    assert set(parser.commands) == {"info", "fill", "methods", "models", "convert", "train", "decimate", "qc",
+                                    "evaluate"}
+    for name, command in parser.commands.items():
+        assert len(command.description or "") > 100, name  # a paragraph, not the one-line summary again
+        for action in command._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, f"seisfill {name} {action.dest}"
+    cmap = next(a for a in parser.commands["qc"]._actions if a.dest == "cmap")
+    assert "(default: grey)" in cmap.help
+
+
+@pytest.mark.parametrize("method", ["linear", "fx", "pocs", "unet"])
+def test_progress_is_one_bar_for_every_method(method, tmp_path, capsys):
+    """One bar on stderr with --progress (over the gathers, or a network's own over its windows
+    when it fills them in one call); none with --no-progress; the same bytes either way."""
+    from segy_factory import make_shots
+
+    if method == "unet":
+        pytest.importorskip("torch")
+    sf = make_shots(tmp_path / "d.sgy", n_shots=3, n_channels=24, dead={1: "zero", 30: "zero", 50: "zero"})
+    options = ["--device", "cpu"] if method == "unet" else []
+    outputs = {}
+    for flag in ("--progress", "--no-progress"):
+        outputs[flag] = tmp_path / f"{flag}.sgy"
+        assert main(["fill", str(sf.path), str(outputs[flag]), "--method", method, *options, flag]) == 0
+        err = capsys.readouterr().err.replace("\r", "\n")
+        bars = {line.split("|")[-1].split("[")[0].strip() for line in err.splitlines() if line.startswith("fill:")}
+        if flag == "--no-progress":
+            assert err == ""
+        elif method == "unet":  # one call over all gathers (its batches span them): its bar over windows
+            assert bars and "window/s" in err and "gather" not in err
+        else:
+            assert "3/3" in bars and "gather/s" in err and "window" not in err
+    assert outputs["--progress"].read_bytes() == outputs["--no-progress"].read_bytes()
+
+
+@pytest.mark.parametrize("mask", UMASKS)
+def test_every_output_gets_the_permissions_of_a_normal_write(gather, tmp_path, capsys, mask):
+    """decimate, fill (SEG-Y and sidecar), convert and the QC report folder: 0666 / 0777 less the umask."""
+    pytest.importorskip("matplotlib")
+    dead, filled, nc, report = (tmp_path / "out" / name for name in ("dead.sgy", "filled.sgy", "f.nc", "qc"))
+    with umask(mask):
+        dead.parent.mkdir()
+        assert _run(["decimate", gather, dead, "--pattern", "random25"], capsys)[0] == 0
+        assert _run(["fill", dead, filled, "--method", "linear"], capsys)[0] == 0
+        assert _run(["convert", filled, nc], capsys)[0] == 0
+        assert _run(["qc", dead, filled, "--out", report, "--max-sheets", "1"], capsys)[0] == 0
+    assert sorted(p.name for p in dead.parent.iterdir()) == ["dead.sgy", "f.nc", "filled.sgy",
+                                                               "filled.sgy.seisfill.json", "qc"]
+    assert len(list(report.iterdir())) >= 2  # index.html and a sheet
+    assert modes(dead.parent) == {kind: {mode} for kind, mode in expected(mask).items()}

@@ -7,6 +7,7 @@ import filecmp
 import numpy as np
 import pytest
 import xarray as xr
+from file_modes import UMASKS, expected, modes, umask
 from segy_factory import make_shots, real_file_params
 
 import seisfill
@@ -185,3 +186,16 @@ def test_convert_errors(tmp_path, shots):
         read_dataset(other)
     other.unlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+@pytest.mark.parametrize("mask", UMASKS)
+def test_converted_files_get_the_permissions_of_a_normal_write(tmp_path, shots, mask):
+    """netCDF (written to a private temporary file first), a Zarr store's folders and files, SEG-Y back."""
+    nc, store, back = tmp_path / "a.nc", tmp_path / "b.zarr", tmp_path / "c.sgy"
+    with umask(mask):
+        convert(shots.path, nc)
+        convert(shots.path, store)
+        convert(nc, back)
+    assert filecmp.cmp(shots.path, back, shallow=False)
+    assert modes(nc, back) == {"file": {expected(mask)["file"]}}
+    assert modes(store) == {kind: {mode} for kind, mode in expected(mask).items()}

@@ -19,6 +19,7 @@ def test_two_rank_gloo_training_gives_identical_weights(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")}
     env["OMP_NUM_THREADS"] = "1"
     env["CUDA_VISIBLE_DEVICES"] = ""  # gloo on CPU even where a GPU is present
+    env["TMPDIR"] = str(tmp_path)  # torchrun's torchelastic_* log folder stays in tmp_path, not in /tmp
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
         "-m", "seisfill.train", "--config", "tiny", "--out", str(out),

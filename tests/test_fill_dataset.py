@@ -72,3 +72,63 @@ def test_linear_fill_writes_the_bytes_it_always_wrote(tmp_path, name, regularize
     out = tmp_path / "filled.sgy"
     seisfill.write_segy(fill(ds, "linear"), out, template=SAMPLES / name)
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
+
+
+@pytest.fixture(scope="module")
+def shots_dead(tmp_path_factory) -> xr.Dataset:
+    """12 synthetic shot gathers of 40 traces, about 10 % of them dead."""
+    from seisfill.synthetic import write_synthetic_segy
+
+    sgy = tmp_path_factory.mktemp("shots") / "shots.sgy"
+    write_synthetic_segy(sgy, n_gathers=12, traces_per_gather=40, nt=200, dt=0.004, seed=3, dead_fraction=0.1,
+                         drop_fraction=0.0)
+    return seisfill.read_segy(sgy)
+
+
+def _bar_lines(err: str) -> list[str]:
+    return [line for line in err.replace("\r", "\n").splitlines() if line.startswith("fill:")]
+
+
+@pytest.mark.parametrize("method", ["linear", "fx", "pocs"])
+def test_progress_gives_the_bytes_of_one_call(shots_dead, method, monkeypatch, capsys):
+    """One bar over the gathers; methods whose gathers are independent run in groups so that it moves,
+    the others (f-k POCS picks its window per call) in one call, as without a bar."""
+    import seisfill.fill_dataset as module
+
+    calls = []
+    real = module.fill_block
+    monkeypatch.setattr(module, "fill_block", lambda data, *a, **k: calls.append(len(data)) or real(data, *a, **k))
+    quiet = fill(shots_dead, method)
+    assert calls == [12] and capsys.readouterr().err == ""
+    calls.clear()
+    shown = fill(shots_dead, method, progress=True)
+    assert calls == ([12] if method == "pocs" else [1] * 12)
+    assert shown["amplitude"].values.tobytes() == quiet["amplitude"].values.tobytes()
+    assert shown.attrs == quiet.attrs
+    bars = _bar_lines(capsys.readouterr().err)
+    assert bars and "12/12" in bars[-1] and "gather/s" in bars[-1]
+
+
+def test_progress_on_dask_data_counts_each_gather_once(shots_dead, tmp_path, capsys):
+    """A writer that computes the lazy fill piece by piece fills chunks more than once: the bar still ends at 12/12."""
+    lazy = fill(shots_dead.chunk({"gather": 5}), "linear", progress=True)
+    assert lazy["amplitude"].chunks is not None and _bar_lines(capsys.readouterr().err)[-1].startswith("fill:   0%")
+    seisfill.write_segy(lazy, tmp_path / "a.sgy", chunk_bytes=40 * 1000)  # 12 pieces: chunks computed again
+    bars = _bar_lines(capsys.readouterr().err)
+    assert "12/12" in bars[-1] and not any("13/12" in b for b in bars)
+    seisfill.write_segy(fill(shots_dead, "linear"), tmp_path / "b.sgy")
+    assert (tmp_path / "a.sgy").read_bytes() == (tmp_path / "b.sgy").read_bytes()
+
+
+def test_progress_over_the_bricks_of_a_dask_backed_cube(tmp_path, capsys):
+    from segy_factory import make_cube
+
+    from seisfill.simulate import decimate_dataset
+
+    src = make_cube(tmp_path / "cube.sgy", n_inline=10, n_crossline=8, n_samples=32)
+    ds = decimate_dataset(seisfill.read_segy(src.path), "random30", seed=1).chunk({"inline": 4})
+    quiet = fill(ds, "pocs", ndim=3, halo=2, workers=1)["amplitude"].values
+    shown = fill(ds, "pocs", ndim=3, halo=2, workers=1, progress=True)["amplitude"].values
+    assert shown.tobytes() == quiet.tobytes()
+    bars = _bar_lines(capsys.readouterr().err)
+    assert "3/3" in bars[-1] and "brick/s" in bars[-1]

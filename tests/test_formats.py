@@ -86,7 +86,7 @@ def nearest_ibm_reference(x: float) -> int:
 
 
 def test_sample_formats_table():
-    assert sorted(SAMPLE_FORMATS) == [1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 16]
+    assert sorted(SAMPLE_FORMATS) == [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16]
     expected = {
         1: (4, "ibm", "u4"),
         2: (4, "int", "i4"),
@@ -108,6 +108,10 @@ def test_sample_formats_table():
         assert storage_dtype(code, "big") == np.dtype(">" + typestr)
         assert storage_dtype(code, "little") == np.dtype("<" + typestr)
         assert storage_dtype(code, "big").itemsize == itemsize
+    for code, kind in ((7, "int"), (15, "uint")):  # 3-byte integers: no numpy type
+        fmt = sample_format(code)
+        assert (fmt.itemsize, fmt.kind, fmt.name[:6]) == (3, kind, "3-byte")
+        assert storage_dtype(code, "big") == storage_dtype(code, "little") == np.dtype("V3")
     assert storage_dtype(1, "big").str == ">u4"
     assert storage_dtype(3, "little").str == "<i2"
     assert sample_format(np.int16(5)).code == 5
@@ -117,9 +121,9 @@ def test_sample_formats_table():
         SAMPLE_FORMATS[1].code = 2  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("code", [4, 7, 15, 0, 13, -1, 100])
+@pytest.mark.parametrize("code", [4, 0, 13, 14, -1, 100])
 def test_unsupported_code_raises(code):
-    with pytest.raises(SeisfillError, match=rf"sample format code {code} .*supported: 1, 2, 3, 5,"):
+    with pytest.raises(SeisfillError, match=rf"sample format code {code} .*supported: 1, 2, 3, 5, 6, 7, .*15, 16$"):
         sample_format(code)
     with pytest.raises(SeisfillError):
         decode_samples(np.zeros((1, 8), np.uint8), code, "big")
@@ -131,8 +135,10 @@ def test_unsupported_code_messages():
     with pytest.raises(SeisfillError, match="fixed point with gain") as info:
         sample_format(4)
     assert "\n" not in str(info.value)
-    with pytest.raises(SeisfillError, match="3-byte"):
-        sample_format(7)
+    assert str(info.value) == (
+        "unsupported SEG-Y sample format code 4 (4-byte fixed point with gain); "
+        "supported: 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16"
+    )
     with pytest.raises(SeisfillError, match="must be an integer"):
         sample_format("1")  # type: ignore[arg-type]
     with pytest.raises(SeisfillError, match="byte order"):
@@ -159,6 +165,9 @@ def random_valid_values(code: int, rng: np.random.Generator, n: int) -> np.ndarr
     if code == 6:
         x = random_valid_values(5, rng, n).astype(np.float64)
         return np.concatenate([x, [np.inf, -np.inf]])
+    if fmt.itemsize == 3:  # every value of the 24-bit range, the ends included
+        lo, hi = (-(2**23), 2**23 - 1) if fmt.kind == "int" else (0, 2**24 - 1)
+        return np.concatenate([rng.integers(lo, hi, n, endpoint=True), [lo, hi, 0, 1]]).astype(np.int32)
     dtype = np.dtype(f"{'iu'[fmt.kind == 'uint']}{fmt.itemsize}")
     info = np.iinfo(dtype)
     if fmt.itemsize <= 2:
@@ -172,6 +181,15 @@ def random_valid_values(code: int, rng: np.random.Generator, n: int) -> np.ndarr
     return np.array(vals, dtype=dtype)
 
 
+def stored_bytes(values: np.ndarray, code: int, endian: str) -> np.ndarray:
+    """Samples as a file stores them, shape (..., ns * itemsize); the 3-byte formats by ``int.to_bytes``."""
+    fmt = SAMPLE_FORMATS[code]
+    if fmt.itemsize != 3:
+        return values.astype(storage_dtype(code, endian)).view(np.uint8)
+    blob = b"".join(int(v).to_bytes(3, endian, signed=fmt.kind == "int") for v in values.ravel())
+    return np.frombuffer(blob, np.uint8).reshape(values.shape[:-1] + (3 * values.shape[-1],))
+
+
 @pytest.mark.parametrize("endian", ENDIANS)
 @pytest.mark.parametrize("code", sorted(SAMPLE_FORMATS))
 def test_round_trip_every_format(code, endian):
@@ -179,7 +197,7 @@ def test_round_trip_every_format(code, endian):
     values = random_valid_values(code, rng, 20_000)
     ns = 7
     values = values[: values.size // ns * ns].reshape(-1, ns)
-    raw = values.astype(storage_dtype(code, endian)).view(np.uint8)
+    raw = stored_bytes(values, code, endian)
     assert raw.shape == (values.shape[0], ns * SAMPLE_FORMATS[code].itemsize)
 
     decoded = decode_samples(raw, code, endian)
@@ -197,7 +215,7 @@ def test_round_trip_every_format(code, endian):
     # The other byte order really is different (for multi-byte formats).
     if SAMPLE_FORMATS[code].itemsize > 1:
         other = "little" if endian == "big" else "big"
-        swapped = values.astype(storage_dtype(code, other)).view(np.uint8)
+        swapped = stored_bytes(values, code, other)
         np.testing.assert_array_equal(decode_samples(swapped, code, other), decoded)
         np.testing.assert_array_equal(encode_samples(decoded, code, other), swapped)
 
@@ -346,7 +364,64 @@ def test_integer_rounding_and_clipping(code, values, expected, endian):
     np.testing.assert_array_equal(raw32[exact], want[exact])
 
 
-@pytest.mark.parametrize("code", [1, 2, 3, 8, 9, 10, 11, 12, 16])
+@pytest.mark.parametrize(
+    ("code", "values", "expected"),
+    [
+        (
+            7,
+            [0.5, 1.5, 2.5, -0.5, -2.5, -7.6, 8388607.4, 8388607.5, -8388608.5, 1e9, -1e9, np.inf, -np.inf],
+            [0, 2, 2, 0, -2, -8, 8388607, 8388607, -8388608, 8388607, -8388608, 8388607, -8388608],
+        ),
+        (
+            15,
+            [-1.0, -0.4, 0.5, 2.5, 16777214.5, 16777215.4, 16777216.0, 1e10, np.inf, -np.inf],
+            [0, 0, 0, 2, 16777214, 16777215, 16777215, 16777215, 16777215, 0],
+        ),
+    ],
+)
+@pytest.mark.parametrize("endian", ENDIANS)
+def test_three_byte_rounding_and_clipping(code, values, expected, endian):
+    want = stored_bytes(np.array([expected], np.int64), code, endian)
+    np.testing.assert_array_equal(encode_samples(np.array([values], np.float64), code, endian), want)
+    # integer input is clipped without a float detour
+    ints = np.array([[-(2**40), -5, 0, 5, 2**40]], np.int64)
+    lo, hi = (-(2**23), 2**23 - 1) if code == 7 else (0, 2**24 - 1)
+    np.testing.assert_array_equal(
+        encode_samples(ints, code, endian), stored_bytes(np.clip(ints, lo, hi), code, endian)
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "endian", "raw", "value"),
+    [
+        (7, "big", b"\x80\x00\x00", -8388608),
+        (7, "big", b"\xff\xff\xfe", -2),
+        (7, "little", b"\xfe\xff\xff", -2),
+        (7, "big", b"\x7f\xff\xff", 8388607),
+        (7, "little", b"\x01\x02\x03", 0x030201),
+        (15, "big", b"\xff\xff\xff", 16777215),
+        (15, "little", b"\x00\x00\x80", 8388608),
+        (15, "big", b"\x01\x02\x03", 0x010203),
+    ],
+)
+def test_three_byte_hand_computed(code, endian, raw, value):
+    decoded = decode_samples(raw * 2, code, endian)
+    assert decoded.dtype == np.float32
+    assert decoded.tolist() == [value, value]
+    assert encode_samples(decoded, code, endian).tobytes() == raw * 2
+
+
+def test_three_byte_decode_of_strided_trace_bytes():
+    # whole traces with 240-byte headers, sliced: the samples are a strided view
+    values = np.array([[-(2**23), -1, 0, 1, 2**23 - 1]] * 3, np.int32)
+    traces = np.zeros((3, 240 + 15), np.uint8)
+    traces[:, 240:] = stored_bytes(values, 7, "big")
+    np.testing.assert_array_equal(decode_samples(traces[:, 240:], 7, "big"), values.astype(np.float32))
+    with pytest.raises(SeisfillError, match="not a whole number of 3-byte samples"):
+        decode_samples(traces[:, 241:], 7, "big")
+
+
+@pytest.mark.parametrize("code", [1, 2, 3, 7, 8, 9, 10, 11, 12, 15, 16])
 def test_nan_into_ibm_or_integer_raises(code):
     values = np.zeros((3, 10), np.float32)
     values[2, 7] = np.nan

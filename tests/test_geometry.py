@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from segy_factory import make_cube, make_shots, real_file
+from segy_factory import (
+    make_cube,
+    make_garbage_geometry,
+    make_prestack_3d,
+    make_shots,
+    real_file,
+    write_traces,
+)
 
 import seisfill
 from seisfill.errors import SeisfillError
-from seisfill.io.geometry import detect_index, index_cube, index_gathers, nominal_step
+from seisfill.io.geometry import detect_index, index_bins, index_cube, index_gathers, nominal_step
 from seisfill.masks import DeadReason
 
 # ---------------------------------------------------------------------------
@@ -249,3 +256,126 @@ def test_detect_index_without_any_key_uses_first_unique_word():
     idx = detect_index(headers)
     assert (idx.gather_key, idx.sort_key) == (None, "TRACE_SEQUENCE_FILE")
     np.testing.assert_array_equal(idx.slot_trace, [[1, 2, 0, 5, 4, 3]])
+
+
+# ---------------------------------------------------------------------------
+# pre-stack 3-D: several traces per (inline, crossline) node
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset_major", [False, True])
+def test_prestack_3d_is_grouped_into_bins_sorted_by_offset(tmp_path, offset_major):
+    # segyio's small-ps.sgy: 2 inlines x 3 crosslines x 4 offsets, no FieldRecord or CDP
+    sf = make_prestack_3d(tmp_path / "ps.sgy", offset_major=offset_major)
+    ds = seisfill.read_segy(sf.path)
+    assert ds.attrs["layout"] == "bins"
+    assert (ds.attrs["gather_key"], ds.attrs["sort_key"]) == ("INLINE_3D,CROSSLINE_3D", "offset")
+    assert ds["amplitude"].dims == ("gather", "trace", "time")
+    assert ds["live"].shape == (6, 4)
+    np.testing.assert_array_equal(ds["gather"].values, np.arange(6))
+    np.testing.assert_array_equal(ds["INLINE_3D"].values, np.repeat([1, 2], 3)[:, None] * np.ones(4, int))
+    np.testing.assert_array_equal(ds["CROSSLINE_3D"].values, np.tile([20, 21, 22], 2)[:, None] * np.ones(4, int))
+    np.testing.assert_array_equal(ds["offset"].values, np.tile([1, 2, 3, 4], (6, 1)))
+    for (il, xl, off), i in sf.slots.items():
+        g = (il - 1) * 3 + (xl - 20)
+        assert ds["trace_index"].values[g, off - 1] == i
+        # segyio's recipe: il + xl / 100 + 100 * offset (+ sample / 1000)
+        assert ds["amplitude"].values[g, off - 1, 0] == pytest.approx(il + xl / 100 + 100 * off)
+    assert ds["live"].values.all() and not ds["pad"].values.any()
+
+
+def test_prestack_3d_bin_with_fewer_offsets_is_padded(tmp_path):
+    sf = make_prestack_3d(tmp_path / "ps.sgy", dropped=[(1, 2, 3), (0, 1, 0)])
+    ds = seisfill.read_segy(sf.path)
+    expected_pad = np.zeros((6, 4), bool)
+    expected_pad[[1, 5], 3] = True
+    np.testing.assert_array_equal(ds["pad"].values, expected_pad)
+    np.testing.assert_array_equal(ds["offset"].values[1], [2, 3, 4, 0])
+    np.testing.assert_array_equal(ds["offset"].values[5], [1, 2, 3, 0])
+
+
+def test_prestack_3d_info_names_bins_and_keys_still_win(tmp_path):
+    from seisfill.info import format_summary, summarize
+
+    sf = make_prestack_3d(tmp_path / "ps.sgy")
+    text = format_summary(summarize(sf.path))
+    assert "geometry      pre-stack 3-D: 6 inline/crossline bins of up to 4 offsets, sorted by offset" in text
+    # a named key is obeyed: one line in file order, as before
+    line = seisfill.read_segy(sf.path, key="none")
+    assert line.attrs["layout"] == "gathers" and line["live"].shape == (1, 24)
+    by_inline = seisfill.read_segy(sf.path, key="iline")
+    assert by_inline["live"].shape == (2, 12)
+
+
+def test_prestack_3d_without_offsets_to_tell_traces_apart_is_refused(tmp_path):
+    headers = {"INLINE_3D": [1, 1, 2, 2, 1, 1, 2, 2], "CROSSLINE_3D": [5, 6, 5, 6, 5, 6, 5, 6]}
+    path = write_traces(tmp_path / "dup.sgy", np.ones((8, 5), np.float32), headers)
+    with pytest.raises(SeisfillError, match=r"share an \(INLINE_3D, CROSSLINE_3D\) node with the same offset.*--key"):
+        seisfill.read_segy(path)
+    assert seisfill.read_segy(path, key="none")["live"].shape == (1, 8)
+
+
+def test_index_bins_unit():
+    headers = {
+        "INLINE_3D": np.array([2, 1, 2, 1, 1]),
+        "CROSSLINE_3D": np.array([7, 7, 7, 7, 8]),
+        "offset": np.array([300, 200, 100, 100, 50]),
+    }
+    idx = index_bins(headers)
+    assert (idx.kind, idx.gather_key, idx.sort_key) == ("bins", "INLINE_3D,CROSSLINE_3D", "offset")
+    np.testing.assert_array_equal(idx.gather_values, [0, 1, 2])  # nodes (1, 7), (1, 8), (2, 7)
+    np.testing.assert_array_equal(idx.slot_trace, [[3, 1], [4, -1], [2, 0]])
+    np.testing.assert_array_equal(idx.pad, [[0, 0], [0, 1], [0, 0]])
+
+
+# ---------------------------------------------------------------------------
+# implausible cubes: garbage inline/crossline words
+# ---------------------------------------------------------------------------
+
+
+def test_garbage_inline_crossline_words_are_not_a_cube(tmp_path):
+    # segyio's long.sgy: 3 traces of 60,000 samples whose words looked like a 3 x 3 cube
+    sf = make_garbage_geometry(tmp_path / "long.sgy")
+    with pytest.warns(UserWarning, match=r"6 of its 9 nodes would be missing.*one 2-D line in file order.*--cube"):
+        ds = seisfill.read_segy(sf.path)
+    assert ds.attrs["layout"] == "gathers"
+    assert (ds.attrs["gather_key"], ds.attrs["sort_key"]) == ("none", "none")
+    np.testing.assert_array_equal(ds["trace_index"].values, [[0, 1, 2]])
+    assert ds["live"].values.all()
+    forced = seisfill.read_segy(sf.path, cube=True)
+    assert forced.attrs["layout"] == "cube" and forced["live"].shape == (3, 3)
+    assert forced["live"].values.sum() == 3
+
+
+def _grid_headers(il, xl):
+    n = len(il)
+    zeros = np.zeros(n, np.int32)
+    headers = {w: zeros for w in ("FieldRecord", "TraceNumber", "EnergySourcePoint", "CDP", "CDP_TRACE",
+                                   "offset", "TraceIdentificationCode")}
+    headers["TRACE_SEQUENCE_FILE"] = np.arange(1, n + 1, dtype=np.int32)
+    headers["INLINE_3D"], headers["CROSSLINE_3D"] = np.array(il, np.int32), np.array(xl, np.int32)
+    return headers
+
+
+@pytest.mark.parametrize(
+    ("il", "xl", "why"),
+    [
+        # a diagonal: 3 traces on a regular 3 x 3 grid
+        ([1, 2, 3], [10, 11, 12], r"6 of its 9 nodes would be missing\)"),
+        # few missing nodes, but between irregularly spaced inlines (1, 3, 4, 6)
+        ([1, 1, 3, 3, 4, 6, 6], [1, 2, 1, 2, 1, 1, 2], r"1 of its 8 nodes would be missing, irregular inline spacing"),
+    ],
+)
+def test_implausible_cube_falls_back_to_file_order(il, xl, why):
+    with pytest.warns(UserWarning, match=why):
+        idx = detect_index(_grid_headers(il, xl))
+    assert (idx.kind, idx.gather_key, idx.sort_key) == ("gathers", None, None)
+    np.testing.assert_array_equal(idx.slot_trace, [np.arange(len(il))])
+    assert detect_index(_grid_headers(il, xl), cube=True).kind == "cube"
+
+
+def test_plausible_cubes_with_missing_nodes_stay_cubes(recwarn):
+    # as many missing nodes as traces on a regular grid; irregular lines without missing nodes
+    for il, xl in (([1, 2, 3, 4], [1, 2, 1, 2]), ([1, 1, 3, 3, 4, 4], [1, 2, 1, 2, 1, 2])):
+        assert detect_index(_grid_headers(il, xl)).kind == "cube"
+    assert not recwarn.list

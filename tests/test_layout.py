@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 import segyio
-from segy_factory import make_shots, real_file, write_traces
+from segy_factory import make_rev2, make_shots, real_file, write_traces
 
 from seisfill.errors import SeisfillError
 from seisfill.io.formats import decode_samples
@@ -148,3 +148,87 @@ def test_truncated_file_is_reported_as_such(tmp_path, shots, cut, match):
     bad.write_bytes(shots.path.read_bytes()[:cut])
     with pytest.raises(SeisfillError, match=match):
         open_layout(bad)
+
+
+# ---------------------------------------------------------------------------
+# SEG-Y rev 2 and the 3-byte formats, which segyio 1.9 does not read
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endian", ["big", "little"])
+@pytest.mark.parametrize("variable_text", [True, False])
+def test_rev2_trace_header_extensions_and_extended_text(tmp_path, endian, variable_text):
+    sf = make_shots(tmp_path / "s.sgy", endian=endian, n_samples=33)
+    rev2 = tmp_path / "rev2.sgy"
+    ext = make_rev2(sf.path, rev2, n_trace_ext=2, variable_text=variable_text)
+    lay = open_layout(rev2)
+    # two stanzas, and the ((SEG: EndText)) one that closes a variable count
+    n_text = 3 if variable_text else 2
+    assert (lay.n_ext_headers, lay.n_trace_ext, lay.n_traces) == (n_text, 2, 36)
+    assert (lay.endian, lay.format, lay.n_samples, lay.dt_ms, lay.delay_ms) == (endian, 5, 33, 4.0, 0.0)
+    assert lay.data_offset == 3600 + 3200 * n_text
+    assert lay.header_size == 3 * 240
+    assert lay.trace_size == 720 + 33 * 4
+    assert lay.file_size == lay.data_offset + 36 * lay.trace_size
+    with TraceReader(lay) as reader:
+        raw = reader.read_raw(np.array([5, 0, 35]))
+        np.testing.assert_array_equal(raw[:, 240:720], ext[[5, 0, 35]])
+        np.testing.assert_array_equal(reader.read_samples(np.array([5, 0, 35])), sf.data[[5, 0, 35]])
+    assert raw[:, 472:480].tobytes() == b"SEG00001" * 3  # first extension's name, bytes 233-240
+
+
+def test_rev2_count_written_in_two_bytes_is_read_too(tmp_path, shots):
+    # some writers put the count in bytes 3507-3508 only: the file size tells
+    rev2 = tmp_path / "rev2.sgy"
+    make_rev2(shots.path, rev2, n_trace_ext=1)
+    blob = bytearray(rev2.read_bytes())
+    blob[3506:3510] = (1).to_bytes(2, "big") + b"\0\0"
+    rev2.write_bytes(bytes(blob))
+    assert open_layout(rev2).n_trace_ext == 1
+
+
+def test_rev1_ignores_the_unassigned_extension_bytes(tmp_path, shots):
+    blob = bytearray(shots.path.read_bytes())
+    blob[3500:3502] = b"\x01\x00"  # revision 1.0
+    blob[3506:3510] = (3).to_bytes(4, "big")  # unassigned before rev 2
+    path = tmp_path / "junk.sgy"
+    path.write_bytes(bytes(blob))
+    lay = open_layout(path)
+    assert (lay.n_trace_ext, lay.trace_size, lay.n_traces) == (0, 240 + 40 * 4, 36)
+
+
+def test_rev2_count_that_the_file_size_denies_is_garbage(tmp_path, shots):
+    # a rev 2 header with junk where the count goes: the traces only fit without extensions
+    blob = bytearray(shots.path.read_bytes())
+    blob[3500:3502] = b"\x02\x00"
+    blob[3506:3510] = (0x01020304).to_bytes(4, "big")
+    path = tmp_path / "junk2.sgy"
+    path.write_bytes(bytes(blob))
+    lay = open_layout(path)
+    assert (lay.n_trace_ext, lay.n_traces, lay.n_samples, lay.dt_ms) == (0, 36, 40, 4.0)
+
+
+def test_rev2_errors_name_what_is_wrong(tmp_path, shots):
+    rev2 = tmp_path / "rev2.sgy"
+    make_rev2(shots.path, rev2, n_trace_ext=1)
+    blob = rev2.read_bytes()
+    cut = tmp_path / "cut.sgy"
+    cut.write_bytes(blob[:-100])
+    with pytest.raises(SeisfillError, match=r"not a whole number of 640-byte traces .*1 trace header extension"):
+        open_layout(cut)
+    no_end = tmp_path / "no_end.sgy"
+    no_end.write_bytes(blob.replace(b"((SEG: EndText))", b"((SEG: NotTheEnd))"))
+    with pytest.raises(SeisfillError, match=r"variable number of extended textual headers .*no \(\(SEG: EndText\)\)"):
+        open_layout(no_end)
+
+
+@pytest.mark.parametrize("endian", ["big", "little"])
+@pytest.mark.parametrize("fmt", [7, 15])
+def test_layout_of_three_byte_formats(tmp_path, fmt, endian):
+    sf = make_shots(tmp_path / "s.sgy", fmt=fmt, endian=endian, ext_headers=1, n_samples=33)
+    lay = open_layout(sf.path)
+    assert (lay.format, lay.endian, lay.itemsize, lay.n_samples, lay.n_traces) == (fmt, endian, 3, 33, 36)
+    assert lay.trace_size == 240 + 3 * 33
+    assert lay.file_size == 3600 + 3200 + 36 * lay.trace_size
+    with TraceReader(lay) as reader:
+        np.testing.assert_array_equal(reader.read_samples(np.arange(36)), sf.data.astype(np.float32))

@@ -34,9 +34,9 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 
 class TestRegistry:
     def test_built_in_methods_in_order_with_one_default(self):
-        assert list_methods()[:5] == ["hybrid", "unet", "fx", "pocs", "linear"]
+        assert list_methods()[:6] == ["hybrid", "unet", "fx", "drr", "pocs", "linear"]
         assert DEFAULT_METHOD == seisfill.DEFAULT_METHOD == list_methods()[0]
-        assert [m for m in list_methods() if not get_method(m).needs_torch][:3] == ["fx", "pocs", "linear"]
+        assert [m for m in list_methods() if not get_method(m).needs_torch][:4] == ["fx", "drr", "pocs", "linear"]
 
     def test_options_come_from_the_function_signature(self):
         unet = get_method("unet").options
@@ -63,9 +63,9 @@ class TestRegistry:
 
         monkeypatch.setattr(registry, "torch_available", False)
         monkeypatch.setattr(deps, "_has", lambda module: module != "torch")
-        assert list_methods(available=True)[:3] == ["fx", "pocs", "linear"]
+        assert list_methods(available=True)[:4] == ["fx", "drr", "pocs", "linear"]
         assert seisfill.methods.usable_default() == "fx"
-        with pytest.raises(SeisfillError, match=r"--method hybrid \(the default; --method fx, pocs or linear need no torch\)"):
+        with pytest.raises(SeisfillError, match=r"--method hybrid \(the default; --method fx, drr, pocs or linear need no torch\)"):
             get_method("hybrid").require("--method")
 
 

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from file_modes import UMASKS, expected, modes, umask
 
 import seisfill
 from seisfill.errors import SeisfillError
 from seisfill.parallel import fill_file, partial_paths
 from seisfill.synthetic import write_synthetic_segy
+
+GAPS = Path(__file__).resolve().parents[1] / "sample_data" / "synthetic_shots_gaps.sgy"
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +149,10 @@ def test_regularize_streams_inserted_traces_like_the_in_memory_path(tmp_path, ca
     gaps = Path(__file__).resolve().parents[1] / "sample_data" / "synthetic_shots_gaps.sgy"
     mem, w0, w2 = tmp_path / "mem.sgy", tmp_path / "w0.sgy", tmp_path / "w2.sgy"
     assert main(["fill", str(gaps), str(mem), "--method", "linear", "--regularize"]) == 0
+    capsys.readouterr()
     assert main(["fill", str(gaps), str(w0), "--method", "linear", "--regularize", "--workers", "0"]) == 0
     out = capsys.readouterr().out
-    assert "filled 14 dead or missing trace(s)" in out
+    assert "filled 5 dead trace(s), inserted 9 missing trace(s) with 'linear'" in out  # as in memory
     assert w0.read_bytes() == mem.read_bytes()
     assert Path(f"{w0}.seisfill.json").read_text() == Path(f"{mem}.seisfill.json").read_text()
     pytest.importorskip("distributed")
@@ -269,3 +273,75 @@ def test_bricks_resume_after_an_interrupt_redo_only_unfinished_bricks(dead_cube,
     summary = fill_file(dead_cube, out, "pocs", workers=0, gathers_per_task=3, halo=2, ndim=3, resume=True)
     assert summary.n_resumed == 1
     assert out.read_bytes() == reference.read_bytes()
+
+
+@pytest.mark.parametrize("mask", UMASKS)
+def test_streamed_outputs_get_the_permissions_of_a_normal_write(survey, tmp_path, mask):
+    """Output and sidecar: 0666 less the umask, on both plans (the part file renamed; the ordered pass)."""
+    runs, grid = tmp_path / "runs.sgy", tmp_path / "grid.sgy"
+    with umask(mask):
+        assert fill_file(survey, runs, "linear", workers=0, gathers_per_task=3).plan == "gathers"
+        summary = fill_file(GAPS, grid, "linear", workers=0, regularize=True)
+    assert summary.plan == "grid" and summary.n_inserted == 9
+    written = [runs, grid, Path(f"{runs}.seisfill.json"), Path(f"{grid}.seisfill.json")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+    assert modes(*written) == {"file": {expected(mask)["file"]}}
+
+
+def test_one_summary_format_for_both_paths(tmp_path, capsys):
+    """The streaming summary is the in-process one (method, model, filled and inserted, flag word) plus its line."""
+    from seisfill.cli import main
+
+    for method, extra in (("linear", ["--regularize"]), ("unet", ["--device", "cpu"])):
+        if method == "unet":
+            pytest.importorskip("torch")
+        assert main(["fill", str(GAPS), str(tmp_path / "mem.sgy"), "--method", method, *extra]) == 0
+        mem = capsys.readouterr().out.splitlines()
+        assert main(["fill", str(GAPS), str(tmp_path / "w0.sgy"), "--method", method, *extra, "--workers", "0"]) == 0
+        streamed = capsys.readouterr().out.splitlines()
+        assert streamed[3].startswith("  on this process: 1 task(s); planned ")
+        same = [mem[1], mem[2], mem[3].replace("mem.sgy", "w0.sgy")]
+        assert streamed[1:3] + streamed[4:5] == same
+        assert mem[4].endswith(" traces/s)") and streamed[5].endswith(" traces/s)")
+    assert same[1] == "  filled 5 dead trace(s), inserted 0 missing trace(s) with 'unet' (model gated2d)"
+    assert same[2].endswith("w0.sgy.seisfill.json and header word UnassignedInt1 (1 filled, 2 inserted)")
+
+
+def test_dashboard_is_shown_when_the_cluster_starts_not_in_the_summary(survey, tmp_path, monkeypatch, capsys):
+    from contextlib import contextmanager
+
+    import seisfill.parallel.run as run
+    from seisfill.cli import main
+
+    @contextmanager
+    def cluster(workers, scheduler):  # a cluster's dashboard, the tasks run here
+        yield None, "http://127.0.0.1:8787/status"
+
+    monkeypatch.setattr(run, "open_client", cluster)
+    for flag in ("--progress", "--no-progress"):
+        assert main(["fill", str(survey), str(tmp_path / f"{flag}.sgy"), "--method", "linear", "--workers", "0",
+                     flag]) == 0
+        out, err = capsys.readouterr()
+        assert "8787" not in out  # the cluster is gone by then
+        assert ("seisfill fill: Dask dashboard at http://127.0.0.1:8787/status" in err) == (flag == "--progress")
+
+
+def test_rev2_trace_header_extensions_stream_like_the_in_memory_path(tmp_path):
+    """Trace header extensions travel with filled traces; inserted traces copy their predecessor's."""
+    from segy_factory import make_rev2
+
+    source = tmp_path / "shots.sgy"
+    write_synthetic_segy(source, n_gathers=3, traces_per_gather=30, nt=200, dt=0.004, seed=8, dead_fraction=0.1,
+                         drop_fraction=0.1)
+    rev2 = tmp_path / "rev2.sgy"
+    make_rev2(source, rev2, n_trace_ext=2)
+    for options in ({}, {"regularize": True}):
+        ds = seisfill.read_segy(rev2)
+        if options:
+            ds = seisfill.regularize(ds)
+        mem = tmp_path / "mem.sgy"
+        summary = seisfill.write_segy(seisfill.fill(ds, "linear"), mem, template=rev2)
+        assert summary.n_filled > 0 and (summary.n_inserted > 0) == bool(options)
+        out = tmp_path / "streamed.sgy"
+        fill_file(rev2, out, "linear", workers=0, gathers_per_task=2, **options)
+        assert out.read_bytes() == mem.read_bytes()

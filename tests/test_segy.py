@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import segyio
 import xarray as xr
-from segy_factory import EXT_HEADER_TEXT, make_shots, real_file_params, write_traces
+from segy_factory import EXT_HEADER_TEXT, make_rev2, make_shots, real_file_params, write_traces
 
 import seisfill
 from seisfill.errors import SeisfillError
@@ -290,3 +290,47 @@ def test_geometry_scan_keeps_a_few_bytes_per_trace(tmp_path):
     assert per_trace["geometry"][0] < 40, per_trace
     # the transient peak (sorting the geometry words into gathers) is about half the full read's
     assert per_trace["geometry"][1] < 0.6 * per_trace["all"][1], per_trace
+
+
+# ---------------------------------------------------------------------------
+# formats and headers segyio 1.9 does not read: 3-byte integers, SEG-Y rev 2
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endian", ["big", "little"])
+@pytest.mark.parametrize("fmt", [7, 15])
+def test_three_byte_samples_read_exactly(tmp_path, fmt, endian):
+    sf = make_shots(tmp_path / "s.sgy", fmt=fmt, endian=endian, counts=[12, 9, 11], dead={4: "zero", 7: "constant"})
+    ds = seisfill.read_segy(sf.path)
+    assert (ds.attrs["segy_format"], ds.attrs["segy_endian"]) == (fmt, endian)
+    present, ti = _present(ds)
+    amp = ds["amplitude"].values[present]
+    assert amp.dtype == np.float32
+    # 24-bit integers are exact in float32: every sample equals the integer written
+    np.testing.assert_array_equal(amp.astype(np.int64), sf.data[ti[present]].astype(np.int64))
+    assert sf.data.min() < (0 if fmt == 7 else 2**22) and sf.data.max() > 2**22
+    assert ds["dead_reason"].values[0, 4] == DeadReason.ZERO and ds["dead_reason"].values[0, 7] == DeadReason.CONSTANT
+    for other in (seisfill.read_segy(sf.path, lazy=True), seisfill.read_segy(sf.path, chunks={"gather": 1})):
+        xr.testing.assert_identical(other.load(), ds)
+
+
+@pytest.mark.parametrize("endian", ["big", "little"])
+def test_rev2_trace_header_extensions_travel_with_the_headers(tmp_path, endian):
+    sf = make_shots(tmp_path / "s.sgy", endian=endian, shuffle_within=True)
+    rev2 = tmp_path / "rev2.sgy"
+    ext = make_rev2(sf.path, rev2, n_trace_ext=2)
+    ds = seisfill.read_segy(rev2)
+    assert ds.attrs["segy_trace_extensions"] == 2
+    assert "segy_trace_extensions" not in seisfill.read_segy(sf.path).attrs
+    assert ds[names.TRACE_HEADER_EXTENSION].dims == ("gather", "trace", "extension_byte")
+    assert ds[names.TRACE_HEADER_EXTENSION].shape == (3, 12, 480)
+    present, ti = _present(ds)
+    np.testing.assert_array_equal(ds[names.TRACE_HEADER_EXTENSION].values[present], ext[ti[present]])
+    # the same gathers, header words and samples as the rev 1 file
+    rev1 = seisfill.read_segy(sf.path)
+    for var in ("amplitude", "live", "trace_index", "trace_header", "TraceNumber", "offset", "SourceX"):
+        np.testing.assert_array_equal(ds[var].values, rev1[var].values, err_msg=var)
+    blob = rev2.read_bytes()
+    assert names.decode_bytes(ds.attrs["segy_extended_headers"]) == blob[3600 : 3600 + 3 * 3200]
+    lazy = seisfill.read_segy(rev2, chunks={"gather": 1})
+    xr.testing.assert_identical(lazy.load(), ds)

@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 import xarray as xr
-from segy_factory import make_cube, make_shots, real_file_params
+from file_modes import UMASKS, expected, modes, umask
+from segy_factory import make_cube, make_garbage_geometry, make_rev2, make_shots, real_file_params
 
 import seisfill
 from seisfill.errors import SeisfillError
@@ -18,7 +19,7 @@ from seisfill.io.headers import parse_trace_headers
 from seisfill.io.layout import open_layout
 from seisfill.simulate import decimate_dataset
 
-ALL_FORMATS = (1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 16)
+ALL_FORMATS = (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16)
 
 
 def _traces(path):
@@ -398,3 +399,125 @@ def test_nan_in_an_unfilled_float_trace_is_copied(tmp_path):
     _, after = _traces(out)
     assert np.isfinite(after[4, 240:].copy().view(">f4")).all()
     assert names.FILLED in filled and filled["filled"].values.sum() == 1
+
+
+# ---------------------------------------------------------------------------
+# SEG-Y rev 2 trace header extensions, 3-byte samples, garbage geometry
+# ---------------------------------------------------------------------------
+
+
+def _rev2_cube(tmp_path, fmt=1):
+    """A rev 2 cube (2 trace header extensions, variable extended text) with nodes (2, 3) and (0, 0)
+    missing and file traces 4 (zero) and 9 (flagged) dead."""
+    src = make_cube(tmp_path / "c.sgy", missing=[(2, 3), (0, 0)], fmt=fmt)
+    blob = bytearray(src.path.read_bytes())
+    lay = open_layout(src.path)
+    traces = np.frombuffer(blob, np.uint8, offset=lay.data_offset).reshape(lay.n_traces, lay.trace_size).copy()
+    traces[4, 240:] = 0
+    traces[9, 28:30] = np.frombuffer((2).to_bytes(2, "big"), np.uint8)
+    src.path.write_bytes(bytes(blob[: lay.data_offset]) + traces.tobytes())
+    rev2 = tmp_path / "rev2.sgy"
+    return rev2, make_rev2(src.path, rev2, n_trace_ext=2)
+
+
+def test_rev2_round_trip_is_byte_identical(tmp_path):
+    rev2, _ = _rev2_cube(tmp_path)
+    for read in (dict(), dict(lazy=True), dict(chunks={"inline": 2})):
+        ds = seisfill.read_segy(rev2, **read)
+        for template in (rev2, None):
+            out = tmp_path / f"out_{template is None}.sgy"
+            summary = seisfill.write_segy(ds, out, template=template, sidecar=False)
+            assert summary.n_traces == 28
+            assert filecmp.cmp(rev2, out, shallow=False), (read, template)
+
+
+@pytest.mark.parametrize("use_template", [True, False])
+def test_fill_rev2_changes_only_the_filled_traces(tmp_path, use_template):
+    rev2, ext = _rev2_cube(tmp_path)
+    ds = seisfill.read_segy(rev2)
+    filled = seisfill.fill(ds, "linear")
+    out = tmp_path / "filled.sgy"
+    summary = seisfill.write_segy(filled, out, template=rev2 if use_template else None)
+    assert (summary.n_traces, summary.n_filled, summary.n_inserted) == (30, 2, 2)
+    lay, before = _traces(rev2)
+    lay_out, after = _traces(out)
+    assert (lay_out.n_trace_ext, lay_out.n_traces) == (2, 30)
+    assert rev2.read_bytes()[: lay.data_offset] == out.read_bytes()[: lay_out.data_offset]
+    # node (0, 0) goes first, node (2, 3) after node (2, 2), file trace 13
+    inserted = [0, 15]
+    kept = np.delete(after, inserted, axis=0)
+    changed = kept != before
+    assert np.flatnonzero(changed.any(axis=1)).tolist() == [4, 9]
+    allowed = np.zeros(lay.trace_size, bool)
+    allowed[[28, 29, 232, 233, 234, 235]] = True  # trid, flag word
+    allowed[lay.header_size :] = True  # samples, after the extensions
+    assert not changed[:, ~allowed].any()
+    np.testing.assert_array_equal(kept[:, 240:720], ext)  # every extension where it was
+    # inserted traces carry the extensions of the trace they follow (the next one when first)
+    np.testing.assert_array_equal(after[0, 240:720], ext[0])
+    np.testing.assert_array_equal(after[15, 240:720], ext[13])
+    words = parse_trace_headers(after[:, :240], "big", ["INLINE_3D", "CROSSLINE_3D", "UnassignedInt1", "trid"])
+    np.testing.assert_array_equal(words["INLINE_3D"], np.repeat(np.arange(101, 106), 6))
+    np.testing.assert_array_equal(words["CROSSLINE_3D"], np.tile(np.arange(201, 207), 5))
+    assert np.flatnonzero(words["UnassignedInt1"]).tolist() == [0, 5, 10, 15]
+    assert (words["TraceIdentificationCode"] == 1).all()
+    # the samples are the filled ones, encoded after the extensions
+    g, t = np.nonzero(filled["filled"].values)
+    values = filled["amplitude"].values[g, t]
+    np.testing.assert_array_equal(after[[0, 5, 10, 15], 720:], encode_samples(values, 1, "big"))
+
+
+def test_cli_fill_of_a_rev2_file_changes_only_the_filled_traces(tmp_path, capsys):
+    from seisfill.cli import main
+
+    rev2, ext = _rev2_cube(tmp_path, fmt=5)
+    out = tmp_path / "filled.sgy"
+    assert main(["fill", str(rev2), str(out), "--method", "linear", "--no-progress"]) == 0
+    lay, before = _traces(rev2)
+    _, after = _traces(out)
+    kept = np.delete(after, [0, 15], axis=0)
+    assert np.flatnonzero((kept != before).any(axis=1)).tolist() == [4, 9]
+    assert not (kept != before)[:, :lay.header_size][:, np.r_[0:28, 30:232, 236:720]].any()
+    np.testing.assert_array_equal(after[[0, 15], 240:720], ext[[0, 13]])
+
+
+@pytest.mark.parametrize("endian", ["big", "little"])
+@pytest.mark.parametrize("fmt", [7, 15])
+def test_fill_three_byte_formats(tmp_path, fmt, endian):
+    sf = make_shots(tmp_path / "s.sgy", fmt=fmt, endian=endian, dead={3: "zero", 20: "constant"})
+    ds = seisfill.read_segy(sf.path)
+    filled = seisfill.fill(ds, "linear")
+    out = tmp_path / "o.sgy"
+    assert seisfill.write_segy(filled, out, template=sf.path).n_filled == 2
+    lay, before = _traces(sf.path)
+    _, after = _traces(out)
+    changed = before != after
+    assert np.flatnonzero(changed.any(axis=1)).tolist() == [3, 20]
+    assert not changed[:, ~_allowed_bytes(lay.trace_size)].any()
+    values = filled["amplitude"].values[[0, 1], [3, 8]].astype(np.float64)
+    decoded = decode_samples(after[[3, 20], 240:], fmt, endian)
+    np.testing.assert_array_equal(decoded, np.rint(values))  # rounded to the nearest integer
+    assert np.abs(decoded - values).max() <= 0.5
+
+
+def test_fill_of_garbage_geometry_inserts_nothing(tmp_path):
+    # segyio's long.sgy was taken as a 3 x 3 cube and got 6 invented traces of 60,000 samples
+    sf = make_garbage_geometry(tmp_path / "long.sgy")
+    with pytest.warns(UserWarning, match="--cube"):
+        ds = seisfill.read_segy(sf.path)
+    out = tmp_path / "o.sgy"
+    summary = seisfill.write_segy(seisfill.fill(ds, "linear"), out, template=sf.path)
+    assert (summary.n_traces, summary.n_filled, summary.n_inserted) == (3, 0, 0)
+    assert filecmp.cmp(sf.path, out, shallow=False)
+
+
+@pytest.mark.parametrize("mask", UMASKS)
+def test_output_and_sidecar_get_the_permissions_of_a_normal_write(shots, tmp_path, mask):
+    """Not the temporary file's private 0600: 0666 less the umask, as any program's output."""
+    out = tmp_path / "out" / "o.sgy"
+    out.parent.mkdir()
+    ds = decimate_dataset(seisfill.read_segy(shots.path), "random50", seed=0)
+    with umask(mask):
+        summary = seisfill.write_segy(seisfill.fill(ds, "linear"), out, template=shots.path)
+    assert summary.n_filled > 0 and _files(out.parent) == ["o.sgy", "o.sgy.seisfill.json"]
+    assert modes(out, out.with_name("o.sgy.seisfill.json")) == {"file": {expected(mask)["file"]}}

@@ -5,8 +5,8 @@ amplitudes, live mask, raw trace headers, and the textual/binary headers in
 attrs.  Converting it back gives the original SEG-Y byte for byte:
 
 * amplitudes are stored in a dtype that holds the source samples exactly:
-  float32 for the formats whose every sample it holds (IEEE float32, 8- and
-  16-bit integers; IBM floats, whose normalised values within the float32
+  float32 for the formats whose every sample it holds (IEEE float32, 8-,
+  16- and 24-bit integers; IBM floats, whose normalised values within the float32
   range it holds), the file's own dtype for the others (32- and 64-bit
   integers, IEEE float64);
 * the rare IBM words that float32 cannot hold (unnormalised words,
@@ -30,7 +30,6 @@ from seisfill._deps import require
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.formats import ibm_to_ieee, ieee_to_ibm, storage_dtype
-from seisfill.io.headers import TRACE_HEADER_SIZE
 from seisfill.io.layout import TraceReader, open_layout
 from seisfill.io.segy import read_segy
 from seisfill.io.write import atomic_output, write_segy
@@ -39,7 +38,7 @@ __all__ = ["convert", "read_dataset", "write_dataset", "exact_dataset", "kind_of
 
 _SEGY_SUFFIXES = {".sgy", ".segy", ".seg-y", ".seg"}
 #: formats whose samples float32 holds exactly (besides IBM, handled by fixups)
-_FLOAT32_EXACT = {3, 5, 8, 11, 16}
+_FLOAT32_EXACT = {3, 5, 7, 8, 11, 15, 16}
 
 
 def kind_of(path: str | os.PathLike) -> str:
@@ -64,7 +63,7 @@ def _native_amplitude(layout, slot_trace: np.ndarray) -> np.ndarray:
     flat = slot_trace.reshape(-1)
     present = flat >= 0
     with TraceReader(layout) as reader:
-        raw = reader.read_raw(flat[present])[:, TRACE_HEADER_SIZE:]
+        raw = reader.read_raw(flat[present])[:, layout.header_size :]
     out[present] = np.ascontiguousarray(raw).view(dtype)
     return out.reshape(*slot_trace.shape, layout.n_samples)
 
@@ -75,7 +74,7 @@ def _ibm_fixups(layout, slot_trace: np.ndarray, chunk_traces: int = 4096) -> dic
     dtype = storage_dtype(1, layout.endian)
     with TraceReader(layout) as reader:
         for start, raw in reader.iter_chunks():
-            w = np.ascontiguousarray(raw[:, TRACE_HEADER_SIZE:]).view(dtype).astype(np.uint32)
+            w = np.ascontiguousarray(raw[:, layout.header_size :]).view(dtype).astype(np.uint32)
             bad_t, bad_s = np.nonzero(ieee_to_ibm(ibm_to_ieee(w)) != w)
             traces.append(bad_t + start)
             samples.append(bad_s)

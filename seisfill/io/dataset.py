@@ -15,6 +15,10 @@ variable            dims                      meaning
 ``filled``          (g, t) bool               (after filling) slot got new samples
 ==================  ========================  ======================================
 
+A SEG-Y rev 2 file whose traces carry 240-byte trace header extensions also
+has ``trace_header_extension`` (g, t, extension_byte) uint8, their raw bytes
+(zeros in slots with no trace), and the attr ``segy_trace_extensions``.
+
 Header words (``offset``, ``CDP``, ``SourceX`` scaled by the coordinate
 scalar, ...) are (g, t) coordinates.  The textual, binary and extended headers
 travel base64-encoded in attrs (``segy_textual_header``...) with the sample
@@ -44,6 +48,7 @@ __all__ = [
     "TRACE_INDEX",
     "PAD",
     "TRACE_HEADER",
+    "TRACE_HEADER_EXTENSION",
     "FILLED",
     "HEADER_COORDS",
     "slot_dims",
@@ -61,6 +66,7 @@ DEAD_REASON = "dead_reason"
 TRACE_INDEX = "trace_index"
 PAD = "pad"
 TRACE_HEADER = "trace_header"
+TRACE_HEADER_EXTENSION = "trace_header_extension"
 FILLED = "filled"
 
 #: header words offered as coordinates when any trace sets them

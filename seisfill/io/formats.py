@@ -15,16 +15,20 @@ code      format                                 itemsize  kind
 3         2-byte two's complement integer        2         ``"int"``
 5         4-byte IEEE floating point             4         ``"float"``
 6         8-byte IEEE floating point             8         ``"float"``
+7         3-byte two's complement integer        3         ``"int"``
 8         1-byte two's complement integer        1         ``"int"``
 9         8-byte two's complement integer        8         ``"int"``
 10        4-byte unsigned integer                4         ``"uint"``
 11        2-byte unsigned integer                2         ``"uint"``
 12        8-byte unsigned integer                8         ``"uint"``
+15        3-byte unsigned integer                3         ``"uint"``
 16        1-byte unsigned integer                1         ``"uint"``
 ========  =====================================  ========  ==========
 
-Codes 4 (4-byte fixed point with gain), 7 (3-byte two's complement integer)
-and 15 (3-byte unsigned integer) are not supported.
+Code 4 (4-byte fixed point with gain, obsolete since SEG-Y rev 1) is not
+supported.  The 3-byte integers (7 and 15, SEG-Y rev 2) have no numpy type:
+they are assembled from their bytes into int32 (:func:`decode_samples`) and
+split back (:func:`encode_samples`); every 24-bit value is exact in float32.
 
 IBM floats
 ----------
@@ -135,11 +139,13 @@ SAMPLE_FORMATS: Mapping[int, SampleFormat] = MappingProxyType(
             SampleFormat(3, "2-byte two's complement integer", 2, "int"),
             SampleFormat(5, "4-byte IEEE floating point", 4, "float"),
             SampleFormat(6, "8-byte IEEE floating point", 8, "float"),
+            SampleFormat(7, "3-byte two's complement integer", 3, "int"),
             SampleFormat(8, "1-byte two's complement integer", 1, "int"),
             SampleFormat(9, "8-byte two's complement integer", 8, "int"),
             SampleFormat(10, "4-byte unsigned integer", 4, "uint"),
             SampleFormat(11, "2-byte unsigned integer", 2, "uint"),
             SampleFormat(12, "8-byte unsigned integer", 8, "uint"),
+            SampleFormat(15, "3-byte unsigned integer", 3, "uint"),
             SampleFormat(16, "1-byte unsigned integer", 1, "uint"),
         )
     }
@@ -148,8 +154,6 @@ SAMPLE_FORMATS: Mapping[int, SampleFormat] = MappingProxyType(
 
 _UNSUPPORTED = {
     4: "4-byte fixed point with gain",
-    7: "3-byte two's complement integer",
-    15: "3-byte unsigned integer",
 }
 _SUPPORTED_LIST = ", ".join(str(c) for c in SAMPLE_FORMATS)
 _TYPECHAR = {"ibm": "u", "int": "i", "uint": "u", "float": "f"}
@@ -181,7 +185,7 @@ def sample_format(code: int) -> SampleFormat:
     ------
     SeisfillError
         If the code is not an integer, or names a format that seisfill does
-        not support (4, 7, 15) or that SEG-Y does not define.
+        not support (4) or that SEG-Y does not define.
     """
     try:
         c = operator.index(code)
@@ -220,6 +224,8 @@ def storage_dtype(code: int, endian: Endian) -> np.dtype:
         E.g. ``>i2`` for code 3 big-endian, ``<f4`` for code 5 little-endian.
         IBM floats (code 1) are stored as 4-byte unsigned words: ``>u4`` or
         ``<u4``.  One-byte formats have no byte order (``|i1``, ``|u1``).
+        The 3-byte integers (codes 7 and 15) have no numpy type: ``|V3``, raw
+        bytes that only :func:`decode_samples` and :func:`encode_samples` read.
 
     Raises
     ------
@@ -227,7 +233,10 @@ def storage_dtype(code: int, endian: Endian) -> np.dtype:
         For an unsupported code or a byte order other than "big" or "little".
     """
     fmt = sample_format(code)
-    return np.dtype(f"{_byteorder(endian)}{_TYPECHAR[fmt.kind]}{fmt.itemsize}")
+    order = _byteorder(endian)
+    if fmt.itemsize == 3:
+        return np.dtype("V3")
+    return np.dtype(f"{order}{_TYPECHAR[fmt.kind]}{fmt.itemsize}")
 
 
 # --------------------------------------------------------------------------
@@ -589,6 +598,56 @@ def _int_encode_kernel_for(fmt: SampleFormat, target: np.dtype) -> _Kernel:
 
 
 # --------------------------------------------------------------------------
+# 3-byte integers (codes 7 and 15)
+# --------------------------------------------------------------------------
+
+#: (smallest, largest) value of the 3-byte formats, by kind
+_INT24_RANGE = {"int": (-(1 << 23), (1 << 23) - 1), "uint": (0, (1 << 24) - 1)}
+
+
+def _decode_int24(a: np.ndarray, fmt: SampleFormat, endian: str, out: np.ndarray) -> None:
+    """Decode 3-byte integers, ``a`` uint8 (..., 3 * ns), into ``out`` float32 (..., ns).
+
+    Each sample's bytes go into the top three bytes of a 4-byte word, which
+    an arithmetic (signed) or logical (unsigned) shift by 8 brings down with
+    its sign; every 24-bit integer is exact in float32.
+    """
+    ns = a.shape[-1] // 3
+    word = np.zeros(a.shape[:-1] + (ns, 4), np.uint8)
+    sample_bytes = a.reshape(a.shape[:-1] + (ns, 3))
+    if endian == "big":
+        word[..., :3] = sample_bytes
+        dtype = ">i4" if fmt.kind == "int" else ">u4"
+    else:
+        word[..., 1:] = sample_bytes
+        dtype = "<i4" if fmt.kind == "int" else "<u4"
+    np.copyto(out, np.right_shift(word.view(dtype)[..., 0], 8), casting="unsafe")
+
+
+def _encode_int24(x: np.ndarray, fmt: SampleFormat, endian: str, out: np.ndarray) -> None:
+    """Encode samples ``x`` (..., ns) as 3-byte integers into ``out`` uint8 (..., 3 * ns).
+
+    Floats are rounded to the nearest integer (ties to even) and clipped to
+    the format's range, as for the other integer formats; integers are clipped.
+    """
+    lo, hi = _INT24_RANGE[fmt.kind]
+    if x.dtype.kind in "iu":
+        info = np.iinfo(x.dtype)  # clip in the input's own type: no overflow, no float detour
+        words = np.clip(x, x.dtype.type(max(lo, info.min)), x.dtype.type(min(hi, info.max))).astype(np.int32)
+    else:
+        v = np.asarray(x, dtype=np.float64)
+        if np.isnan(v).any():
+            raise SeisfillError(
+                f"cannot encode NaN as SEG-Y sample format {fmt.code} ({fmt.name}); "
+                "replace NaN samples before writing"
+            )
+        words = np.clip(np.rint(v), lo, hi).astype(np.int32)
+    word_bytes = words.astype(">i4" if endian == "big" else "<i4").view(np.uint8).reshape(x.shape + (4,))
+    low_three = word_bytes[..., 1:] if endian == "big" else word_bytes[..., :3]
+    out.reshape(x.shape + (3,))[...] = low_three
+
+
+# --------------------------------------------------------------------------
 # Raw bytes <-> samples
 # --------------------------------------------------------------------------
 
@@ -634,7 +693,7 @@ def decode_samples(
         (exact in the float32 range).  Float64, and integers with more than
         24 significant bits (large int32, int64, uint32, uint64 values), are
         rounded to float32 (lossy; float64 beyond the float32 range becomes
-        ``±inf``).
+        ``±inf``).  The 3-byte integers (7, 15) are exact.
 
     Raises
     ------
@@ -663,6 +722,9 @@ def decode_samples(
     if fmt.kind == "ibm":
         _apply_blocked(_ibm_decode_kernel, samples, out, np.uint32)
         return out
+    if fmt.itemsize == 3:
+        _decode_int24(a, fmt, endian, out)
+        return out
     with np.errstate(over="ignore"):
         np.copyto(out, samples, casting="unsafe")
     return out
@@ -690,11 +752,12 @@ def encode_samples(values: npt.ArrayLike, code: int, endian: Endian) -> np.ndarr
         * IEEE float32 (5): float64 input is rounded to nearest; magnitudes
           beyond the float32 range become ``±inf``.  IEEE float64 (6) is
           exact.  NaN and infinities are written as such.
-        * Integers (2, 3, 8, 9, 10, 11, 12, 16): rounded to the nearest
+        * Integers (2, 3, 7, 8, 9, 10, 11, 12, 15, 16): rounded to the nearest
           integer, ties to even (``2.5 -> 2``, ``3.5 -> 4``, ``-2.5 -> -2``),
           then clipped to the range of the type (so ``±inf`` and
           out-of-range values become the type's minimum or maximum, e.g.
-          ``40000.0 -> 32767`` for int16, ``-1.0 -> 0`` for unsigned types).
+          ``40000.0 -> 32767`` for int16, ``-1.0 -> 0`` for unsigned types,
+          ``1e7 -> 8388607`` for the 3-byte two's complement format 7).
           Integer input is clipped without a detour through float64, so
           64-bit integer samples stay exact.
 
@@ -720,6 +783,8 @@ def encode_samples(values: npt.ArrayLike, code: int, endian: Endian) -> np.ndarr
     view = out.view(dtype)
     if fmt.kind == "ibm":
         _apply_blocked(_ibm_encode_kernel, x, view, np.float32)
+    elif fmt.itemsize == 3:
+        _encode_int24(x, fmt, endian, out)
     elif fmt.kind == "float":
         with np.errstate(over="ignore"):
             np.copyto(view, x, casting="same_kind")

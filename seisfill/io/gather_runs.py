@@ -134,6 +134,8 @@ def _detect_keys(
     kind, gather_key, sort_key = choose_keys(headers, key, sort, cube)
     if kind == "cube":
         raise NotGrouped("a post-stack cube is planned on its (inline, crossline) grid")
+    if kind == "bins":
+        raise NotGrouped("pre-stack 3-D bins are planned on the whole grid")
     if gather_key is None:
         raise NotGrouped("the file is one gather")
     return gather_key, sort_key

@@ -34,6 +34,9 @@ __all__ = [
     "BIN_INTERVAL_OFFSET",
     "BIN_SAMPLES_OFFSET",
     "BIN_EXT_HEADERS_OFFSET",
+    "BIN_REVISION_OFFSET",
+    "BIN_TRACE_EXT_OFFSET",
+    "BIN_SAMPLES_EXT_OFFSET",
 ]
 
 TRACE_HEADER_SIZE = 240
@@ -42,7 +45,10 @@ TRACE_HEADER_SIZE = 240
 BIN_INTERVAL_OFFSET = 16
 BIN_SAMPLES_OFFSET = 20
 BIN_FORMAT_OFFSET = 24
-BIN_EXT_HEADERS_OFFSET = 304
+BIN_REVISION_OFFSET = 300  # byte 3501: major revision (1 byte), 3502: minor
+BIN_EXT_HEADERS_OFFSET = 304  # 3505-3506: extended textual headers (-1: variable, rev 2)
+BIN_TRACE_EXT_OFFSET = 306  # 3507-3510: 240-byte trace header extensions per trace (rev 2)
+BIN_SAMPLES_EXT_OFFSET = 68  # 3269-3272: samples per trace where 3221-3222 is 0 (rev 2)
 
 _positions = sorted((int(k), str(k).split(".")[-1]) for k in segyio.TraceField.enums())
 

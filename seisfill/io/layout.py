@@ -3,19 +3,28 @@
 A SEG-Y file with a fixed trace length is a regular structure::
 
     3200-byte textual header | 400-byte binary header | n_ext x 3200 extended
-    textual headers | n_traces x (240-byte trace header + ns x itemsize samples)
+    textual headers | n_traces x (240-byte trace header + n_trace_ext x 240-byte
+    trace header extensions + ns x itemsize samples)
 
 :func:`open_layout` checks a file against that structure (with segyio as the
 arbiter of what a SEG-Y file is) and :class:`TraceReader` reads runs of whole
 traces with ``os.pread``: no memory map, so that reading a 2 GB file gather by
 gather keeps the resident memory at the size of one gather.
+
+SEG-Y rev 2 adds what segyio 1.9 does not read, so such files are described
+from their binary header alone: trace header extensions (bytes 3507-3510, the
+number of 240-byte blocks after each trace header), a variable number of
+extended textual headers (bytes 3505-3506 = -1: 3200-byte stanzas up to and
+including the one that starts ``((SEG: EndText))``) and the 3-byte integer
+sample formats 7 and 15.  Every trace is taken to carry the same number of
+extension blocks (a fixed trace length), which the file size must confirm.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +35,11 @@ from seisfill.io.formats import SAMPLE_FORMATS, decode_samples, sample_format
 from seisfill.io.headers import (
     BIN_EXT_HEADERS_OFFSET,
     BIN_FORMAT_OFFSET,
+    BIN_INTERVAL_OFFSET,
+    BIN_REVISION_OFFSET,
+    BIN_SAMPLES_EXT_OFFSET,
     BIN_SAMPLES_OFFSET,
+    BIN_TRACE_EXT_OFFSET,
     TRACE_HEADER_SIZE,
 )
 
@@ -54,9 +67,13 @@ class SegyLayout:
     delay_ms : float
         Time of the first sample (DelayRecordingTime of the first trace).
     n_ext_headers : int
-        Number of 3200-byte extended textual headers.
+        Number of 3200-byte extended textual headers (for a variable number,
+        the stanzas up to and including ``((SEG: EndText))``).
     n_traces : int
     file_size : int
+    n_trace_ext : int
+        Number of 240-byte trace header extensions after each trace header
+        (SEG-Y rev 2); they travel with the header, untouched.
     """
 
     path: Path
@@ -68,6 +85,7 @@ class SegyLayout:
     n_ext_headers: int
     n_traces: int
     file_size: int
+    n_trace_ext: int = 0
 
     @property
     def itemsize(self) -> int:
@@ -80,9 +98,14 @@ class SegyLayout:
         return _PREAMBLE + TEXT_HEADER_SIZE * self.n_ext_headers
 
     @property
+    def header_size(self) -> int:
+        """Bytes of header per trace: the trace header and its extensions (where the samples start)."""
+        return TRACE_HEADER_SIZE * (1 + self.n_trace_ext)
+
+    @property
     def trace_size(self) -> int:
-        """Bytes per trace, header included."""
-        return TRACE_HEADER_SIZE + self.n_samples * self.itemsize
+        """Bytes per trace, headers included."""
+        return self.header_size + self.n_samples * self.itemsize
 
     @property
     def time_ms(self) -> np.ndarray:
@@ -96,9 +119,10 @@ def _detect_endian(binary: bytes, path: Path) -> str:
         code = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True)
         if code in SAMPLE_FORMATS:
             return endian
+    for endian in ("big", "little"):
+        if int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True) == 4:
+            sample_format(4)  # raises the 'unsupported format' error: fixed point with gain
     big = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], "big", signed=True)
-    if big in (4, 7, 15):
-        sample_format(big)  # raises the 'unsupported format' error
     raise SeisfillError(
         f"{path}: not a SEG-Y file (the binary header's sample format code, bytes 3225-3226, "
         f"reads {big}, which is no SEG-Y format in either byte order)"
@@ -142,12 +166,11 @@ def open_layout(path: str | os.PathLike) -> SegyLayout:
     n_ext = int.from_bytes(
         binary[BIN_EXT_HEADERS_OFFSET : BIN_EXT_HEADERS_OFFSET + 2], endian, signed=True
     )
-    if n_ext < 0:
-        raise SeisfillError(
-            f"{path}: variable number of extended textual headers (-1) is not supported"
-        )
     fmt = int.from_bytes(binary[BIN_FORMAT_OFFSET : BIN_FORMAT_OFFSET + 2], endian, signed=True)
     sample_format(fmt)  # unsupported formats raise here
+    trace_ext = _trace_extension_counts(binary, endian)
+    if n_ext < 0 or trace_ext[0] or fmt in _NOT_IN_SEGYIO:
+        return _rev2_layout(path, binary, endian, fmt, n_ext, trace_ext, size)
     try:
         with segyio.open(path, "r", ignore_geometry=True, endian=endian) as f:
             n_samples = len(f.samples)
@@ -170,6 +193,108 @@ def open_layout(path: str | os.PathLike) -> SegyLayout:
     return SegyLayout(path, endian, fmt, n_samples, dt_ms, delay_ms, n_ext, n_traces, size)
 
 
+#: sample formats segyio 1.9 does not know (it would read them as 4-byte IBM floats)
+_NOT_IN_SEGYIO = (7, 15)
+#: most extended textual stanzas looked through for ``((SEG: EndText))``
+_MAX_STANZAS = 32767
+
+
+def _revision(binary: bytes, endian: str) -> int:
+    """Major SEG-Y revision: byte 3501, or bytes 3501-3502 read as the 2-byte integer some writers
+    put there (0x0200 with rev 1's Q-point, or plain 2), in the file's byte order."""
+    word = int.from_bytes(binary[BIN_REVISION_OFFSET : BIN_REVISION_OFFSET + 2], endian)
+    return max(binary[BIN_REVISION_OFFSET], word >> 8, 2 if word == 2 else 0)
+
+
+def _trace_extension_counts(binary: bytes, endian: str) -> tuple[int, ...]:
+    """Possible numbers of 240-byte trace header extensions, most likely first; (0,) before rev 2.
+
+    Rev 2 gives the number in bytes 3507-3510 (4 bytes); a writer that put a
+    2-byte value in bytes 3507-3508 is read as that value too, and none at all
+    as the last resort (garbage in a header that only looks like rev 2): the
+    file size decides (:func:`_rev2_layout`).  Earlier revisions leave these
+    bytes unassigned: they are not read.
+    """
+    if _revision(binary, endian) < 2:
+        return (0,)
+    at = BIN_TRACE_EXT_OFFSET
+    four = int.from_bytes(binary[at : at + 4], endian, signed=True)
+    two = int.from_bytes(binary[at : at + 2], endian, signed=True)
+    return tuple(dict.fromkeys(n for n in (four, two, 0) if n >= 0))
+
+
+def _is_end_text(stanza: bytes) -> bool:
+    """True for the extended textual stanza that ends them: ``((SEG: EndText))``, ASCII or EBCDIC."""
+    for codec in ("ascii", "cp037"):
+        head = stanza[:64].decode(codec, errors="replace").replace(" ", "").upper()
+        if head.startswith("((SEG:ENDTEXT))"):
+            return True
+    return False
+
+
+def _count_text_stanzas(path: Path) -> int:
+    """Number of extended textual headers when the binary header says -1 (variable)."""
+    with open(path, "rb") as fh:
+        fh.seek(_PREAMBLE)
+        for n in range(1, _MAX_STANZAS + 1):
+            stanza = fh.read(TEXT_HEADER_SIZE)
+            if len(stanza) < TEXT_HEADER_SIZE:
+                break
+            if _is_end_text(stanza):
+                return n
+    raise SeisfillError(
+        f"{path}: the binary header announces a variable number of extended textual headers "
+        "(bytes 3505-3506 = -1) but no ((SEG: EndText)) stanza ends them; the file may have been cut short"
+    )
+
+
+def _sample_interval_us(binary: bytes, first_header: bytes, endian: str) -> float:
+    """Sample interval by segyio's rule: the binary or trace header value where set, 4000 us where
+    neither is or they disagree."""
+    bin_dt = int.from_bytes(binary[BIN_INTERVAL_OFFSET : BIN_INTERVAL_OFFSET + 2], endian)
+    trace_dt = int.from_bytes(first_header[116:118], endian)
+    if bin_dt and trace_dt and bin_dt != trace_dt:
+        return 4000.0
+    return float(bin_dt or trace_dt or 4000)
+
+
+def _rev2_layout(
+    path: Path, binary: bytes, endian: str, fmt: int, n_ext: int, trace_ext: tuple[int, ...], size: int
+) -> SegyLayout:
+    """The layout of a file segyio 1.9 cannot open (rev 2 headers, 3-byte samples), from its headers.
+
+    Samples per trace from the binary header (rev 2: its 4-byte count at
+    3269-3272 where the 2-byte one is 0), the sample interval and delay as
+    segyio finds them; the number of trace header extensions is the first
+    of ``trace_ext`` for which the traces fill the file exactly.
+    """
+    if n_ext < 0:
+        n_ext = _count_text_stanzas(path)
+    ns = int.from_bytes(binary[BIN_SAMPLES_OFFSET : BIN_SAMPLES_OFFSET + 2], endian)
+    if ns == 0 and _revision(binary, endian) >= 2:
+        ns = int.from_bytes(binary[BIN_SAMPLES_EXT_OFFSET : BIN_SAMPLES_EXT_OFFSET + 4], endian, signed=True)
+    if ns <= 0:
+        raise SeisfillError(f"{path}: the binary header gives no samples per trace")
+    data_offset = _PREAMBLE + TEXT_HEADER_SIZE * n_ext
+    with open(path, "rb") as fh:
+        fh.seek(data_offset)
+        first_header = fh.read(TRACE_HEADER_SIZE)
+    if len(first_header) < TRACE_HEADER_SIZE:
+        first_header = bytes(TRACE_HEADER_SIZE)  # no trace: _count_traces says so
+    dt_ms = _sample_interval_us(binary, first_header, endian) / 1000.0
+    delay_ms = float(int.from_bytes(first_header[108:110], endian, signed=True))
+    layouts = [SegyLayout(path, endian, fmt, ns, dt_ms, delay_ms, n_ext, 0, size, k) for k in trace_ext]
+    for layout in layouts:
+        if _fits(layout):
+            return replace(layout, n_traces=_count_traces(layout))
+    return replace(layouts[0], n_traces=_count_traces(layouts[0]))
+
+
+def _fits(layout: SegyLayout) -> bool:
+    payload = layout.file_size - layout.data_offset
+    return payload > 0 and payload % layout.trace_size == 0
+
+
 def _count_traces(layout: SegyLayout) -> int:
     """Number of whole traces after the headers of a file of ``layout.file_size`` bytes.
 
@@ -184,10 +309,11 @@ def _count_traces(layout: SegyLayout) -> int:
     if payload == 0:
         raise SeisfillError(f"{layout.path}: no traces after the SEG-Y headers; the file may have been cut short")
     if remainder or n_traces <= 0:
+        extensions = f", {layout.n_trace_ext} trace header extension(s)" if layout.n_trace_ext else ""
         raise SeisfillError(
             f"{layout.path}: truncated or inconsistent SEG-Y file: {payload} bytes of traces is "
             f"not a whole number of {layout.trace_size}-byte traces ({layout.n_samples} samples "
-            f"of format {layout.format}); the file may have been cut short"
+            f"of format {layout.format}{extensions}); the file may have been cut short"
         )
     return n_traces
 
@@ -280,7 +406,7 @@ class TraceReader:
     def read_samples(self, indices: np.ndarray) -> np.ndarray:
         """Samples of the given traces as float32, shape (n, n_samples)."""
         raw = self.read_raw(indices)
-        return decode_samples(raw[:, TRACE_HEADER_SIZE:], self.layout.format, self.layout.endian)
+        return decode_samples(raw[:, self.layout.header_size :], self.layout.format, self.layout.endian)
 
     def iter_chunks(self, chunk_bytes: int = 32 << 20) -> Iterator[tuple[int, np.ndarray]]:
         """Walk the file in order, yielding (first trace, raw traces (n, trace_size))."""

@@ -40,6 +40,9 @@ class SegyScan:
     layout : SegyLayout
     raw_headers : numpy.ndarray of uint8, shape (n_traces, 240), or None
         None when the scan kept only some header words (``words``).
+    raw_extensions : numpy.ndarray of uint8, shape (n_traces, 240 * n_trace_ext), or None
+        The SEG-Y rev 2 trace header extensions that follow each header;
+        None for a file without them, or with ``raw_headers`` None.
     words : dict of str to numpy.ndarray of int32, shape (n_traces,), or None
         The header words the scan was asked to keep instead of the raw headers.
     reasons : numpy.ndarray of uint8, shape (n_traces,)
@@ -51,10 +54,11 @@ class SegyScan:
         All samples in file order, when the scan was asked to keep them.
     """
 
-    def __init__(self, layout, raw_headers, reasons, log_rms, samples, words=None):
+    def __init__(self, layout, raw_headers, reasons, log_rms, samples, words=None, raw_extensions=None):
         self.layout = layout
         self.words = words
         self.raw_headers = raw_headers
+        self.raw_extensions = raw_extensions
         self.reasons = reasons
         self.log_rms = log_rms
         self.samples = samples
@@ -92,6 +96,8 @@ def scan_segy(
     n, ns = layout.n_traces, layout.n_samples
     kept = None if words is None else {w: np.empty(n, dtype=np.int32) for w in words}
     raw_headers = np.empty((n, TRACE_HEADER_SIZE), dtype=np.uint8) if kept is None else None
+    extended = kept is None and layout.n_trace_ext > 0
+    raw_extensions = np.empty((n, layout.header_size - TRACE_HEADER_SIZE), dtype=np.uint8) if extended else None
     reasons = np.empty(n, dtype=np.uint8)
     rms = np.empty(n, dtype=np.float32) if log_rms else None
     samples = np.empty((n, ns), dtype=np.float32) if keep_samples else None
@@ -100,6 +106,8 @@ def scan_segy(
             stop = start + raw.shape[0]
             if kept is None:
                 raw_headers[start:stop] = raw[:, :TRACE_HEADER_SIZE]
+                if raw_extensions is not None:
+                    raw_extensions[start:stop] = raw[:, TRACE_HEADER_SIZE : layout.header_size]
             else:
                 for w, v in parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, list(kept)).items():
                     kept[w][start:stop] = v
@@ -108,7 +116,7 @@ def scan_segy(
             _, reasons[start:stop], chunk_rms = trace_checks(raw, layout, log_rms, out=out)
             if rms is not None:
                 rms[start:stop] = chunk_rms
-    return SegyScan(layout, raw_headers, reasons, rms, samples, kept)
+    return SegyScan(layout, raw_headers, reasons, rms, samples, kept, raw_extensions)
 
 
 def trace_checks(
@@ -119,7 +127,7 @@ def trace_checks(
     Parameters
     ----------
     raw : numpy.ndarray of uint8, shape (n, trace_size)
-        Traces as stored (240-byte header, then the samples).
+        Traces as stored (240-byte header, its rev 2 extensions, then the samples).
     layout : SegyLayout
     log_rms : bool
         Also return each trace's natural log-RMS (float32; -inf for a zero trace).
@@ -134,7 +142,7 @@ def trace_checks(
     log_rms : numpy.ndarray of float32, shape (n,), or None
     """
     trid = parse_trace_headers(raw[:, :TRACE_HEADER_SIZE], layout.endian, ["TraceIdentificationCode"])
-    decoded = decode_samples(raw[:, TRACE_HEADER_SIZE:], layout.format, layout.endian, out=out)
+    decoded = decode_samples(raw[:, layout.header_size :], layout.format, layout.endian, out=out)
     reasons = dead_reasons(decoded, trid["TraceIdentificationCode"])
     rms = None
     if log_rms:
@@ -232,18 +240,12 @@ def build_dataset(
     layout = scan.layout
     slot = index.slot_trace
     present = slot >= 0
-    take = np.where(present, slot, 0)
     if rms_outlier is not None and scan.log_rms is None:
         raise ValueError("rms_outlier needs a scan made with scan_segy(..., log_rms=True)")
     reasons, live = slot_live(scan.reasons, slot, index.pad, log_rms=scan.log_rms, rms_outlier=rms_outlier)
-    raw_headers = None
-    if scan.raw_headers is None:  # a scan of some header words only: no header coordinates
-        pass
-    elif present.all() and np.array_equal(slot.reshape(-1), np.arange(scan.raw_headers.shape[0])):
-        raw_headers = scan.raw_headers.reshape(*slot.shape, TRACE_HEADER_SIZE)  # file in slot order: no copy
-    else:
-        raw_headers = scan.raw_headers[take]  # one copy (np.where + astype made three)
-        raw_headers[~present] = 0
+    # None for a scan of some header words only: no header coordinates
+    raw_headers = _on_grid(scan.raw_headers, slot)
+    raw_extensions = _on_grid(scan.raw_extensions, slot)
 
     if index.kind == "cube":
         dims = ("inline", "crossline")
@@ -276,6 +278,11 @@ def build_dataset(
         data_vars[names.TRACE_HEADER] = (
             dims + ("header_byte",), raw_headers, {"long_name": "raw 240-byte trace header"}
         )
+    if raw_extensions is not None:
+        data_vars[names.TRACE_HEADER_EXTENSION] = (
+            dims + ("extension_byte",), raw_extensions,
+            {"long_name": "raw SEG-Y rev 2 trace header extensions (240 bytes each)"},
+        )
     attrs = {
         "segy_source": str(layout.path),
         "segy_format": layout.format,
@@ -289,7 +296,21 @@ def build_dataset(
         "gather_key": index.gather_key or "none",
         "sort_key": index.sort_key or "none",
     }
+    if layout.n_trace_ext:
+        attrs["segy_trace_extensions"] = layout.n_trace_ext
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _on_grid(rows: np.ndarray | None, slot: np.ndarray) -> np.ndarray | None:
+    """Per-trace rows (n_traces, k) on the slot grid (g, t, k), zeros where no trace; None for None."""
+    if rows is None:
+        return None
+    if (slot >= 0).all() and np.array_equal(slot.reshape(-1), np.arange(rows.shape[0])):
+        return rows.reshape(*slot.shape, rows.shape[1])  # file in slot order: no copy
+    present = slot >= 0
+    out = rows[np.where(present, slot, 0)]  # one copy (np.where + astype made three)
+    out[~present] = 0
+    return out
 
 
 def _reason_legend() -> str:

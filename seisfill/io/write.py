@@ -7,7 +7,9 @@ samples - unless it was filled; a filled trace keeps its header except for
 and gets new samples encoded in the source's own sample format.  Slots that
 regularisation inserted and a method filled become new traces, placed after
 the trace that precedes them in their gather, with the headers
-regularisation interpolated for them.
+regularisation interpolated for them.  SEG-Y rev 2 trace header extensions
+travel with their trace header; an inserted trace carries those of the trace
+it follows.
 
 The output is written to a temporary file beside the target and renamed when
 complete, so a failure never leaves a half-written file.  A JSON sidecar
@@ -33,7 +35,7 @@ from seisfill.io.formats import encode_samples, sample_format
 from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 
-__all__ = ["write_segy", "WriteSummary", "atomic_output", "mark_new_traces", "output_order", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
+__all__ = ["write_segy", "WriteSummary", "atomic_output", "default_mode", "mark_new_traces", "output_order", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
 
 DEFAULT_FLAG_WORD = "UnassignedInt1"
 FILLED_FLAG = 1
@@ -52,9 +54,36 @@ class WriteSummary:
     sidecar: str | None
 
 
+def default_mode(directory: bool = False) -> int:
+    """Permissions a plain ``open(path, "w")`` (``mkdir``) gives a new file (folder): 0o666 (0o777) less the umask.
+
+    Temporary files (:func:`tempfile.mkstemp`, ``mkdtemp``) are private (0o600,
+    0o700); outputs get this mode before they are renamed into place, so every
+    path writes them as any other program would.
+    """
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc/self/status)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        pass
+    mask = os.umask(0o077)  # pragma: no cover - briefly stricter, never looser, for other threads
+    os.umask(mask)  # pragma: no cover
+    return mask  # pragma: no cover
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike, inputs: tuple = ()) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` on success.
+
+    The file gets the permissions of a normal write (:func:`default_mode`)
+    before the rename.
 
     Parameters
     ----------
@@ -81,6 +110,7 @@ def atomic_output(path: str | os.PathLike, inputs: tuple = ()) -> Iterator[Path]
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, default_mode())  # mkstemp's file is private
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -181,12 +211,14 @@ def write_segy(
     names.check_dataset(ds)
     fmt, endian = int(ds.attrs["segy_format"]), str(ds.attrs["segy_endian"])
     ns = ds[names.AMPLITUDE].shape[-1]
+    n_trace_ext = int(ds.attrs.get("segy_trace_extensions", 0))
     layout = open_layout(template) if template is not None else None
     if layout is not None:
-        if (layout.format, layout.endian, layout.n_samples) != (fmt, endian, ns):
+        if (layout.format, layout.endian, layout.n_samples, layout.n_trace_ext) != (fmt, endian, ns, n_trace_ext):
             raise SeisfillError(
                 f"{template}: template does not match the dataset (format {layout.format}/{fmt}, "
-                f"{layout.endian}/{endian} endian, {layout.n_samples}/{ns} samples)"
+                f"{layout.endian}/{endian} endian, {layout.n_samples}/{ns} samples, "
+                f"{layout.n_trace_ext}/{n_trace_ext} trace header extensions)"
             )
         if layout.n_traces != int(ds.attrs.get("segy_n_traces", layout.n_traces)):
             raise SeisfillError(
@@ -199,8 +231,15 @@ def write_segy(
     if layout is not None and source_trace.size and source_trace.max() >= layout.n_traces:
         raise SeisfillError(f"{template}: dataset refers to trace {source_trace.max()} beyond the template's end")
     preamble = _preamble(ds, layout)
-    trace_size = TRACE_HEADER_SIZE + ns * sample_format(fmt).itemsize
+    header_size = TRACE_HEADER_SIZE * (1 + n_trace_ext)
+    trace_size = header_size + ns * sample_format(fmt).itemsize
     per_chunk = max(1, chunk_bytes // trace_size)
+    extension_row = extension_rows(kind) if n_trace_ext else None
+    if n_trace_ext and layout is None and names.TRACE_HEADER_EXTENSION not in ds:
+        raise SeisfillError(
+            f"dataset has no {names.TRACE_HEADER_EXTENSION} for its {n_trace_ext} trace header "
+            "extension(s) per trace: pass template=<source.sgy>"
+        )
     inputs = (template, ds.attrs.get("segy_source"))
     reader = TraceReader(layout) if layout is not None else None
 
@@ -209,7 +248,12 @@ def write_segy(
         for start in range(0, kind.size, per_chunk):
             stop = min(kind.size, start + per_chunk)
             # the array itself, not .tobytes(): no copy of every output chunk
-            out.write(_chunk(ds, reader, source_trace[start:stop], slot[start:stop], kind[start:stop], fmt, endian, flag, trace_id))
+            extensions = None
+            if extension_row is not None:  # where each trace's extensions come from: (file trace, slot)
+                rows = extension_row[start:stop]
+                extensions = (source_trace[rows], slot[rows])
+            out.write(_chunk(ds, reader, source_trace[start:stop], slot[start:stop], kind[start:stop], fmt, endian,
+                             flag, trace_id, extensions))
         out.flush()
         os.fsync(out.fileno())
     if reader is not None:
@@ -221,6 +265,7 @@ def write_segy(
         record = {
             "source": str(template or ds.attrs.get("segy_source", "")),
             "method": ds.attrs.get("fill_method"),
+            "model": ds.attrs.get("fill_model"),
             "flag_word": flag,
             "flag_values": {"filled": FILLED_FLAG, "inserted": INSERTED_FLAG},
             "filled_output_traces": np.flatnonzero(kind == _FILLED).tolist(),
@@ -233,6 +278,21 @@ def write_segy(
     return summary
 
 
+def extension_rows(kind: np.ndarray) -> np.ndarray:
+    """Output row whose trace header extensions each output trace carries, shape (n,).
+
+    A trace from the source carries its own; an inserted trace those of the
+    source trace it follows (the next one when it comes first).
+    """
+    n = kind.size
+    own = np.where(kind != _INSERTED, np.arange(n), -1)
+    if n and own.max() < 0:
+        raise SeisfillError("no trace of the source to copy trace header extensions from")
+    before = np.maximum.accumulate(own)
+    after = np.minimum.accumulate(np.where(own >= 0, own, n)[::-1])[::-1]
+    return np.where(before >= 0, before, after)
+
+
 def _chunk(
     ds: xr.Dataset,
     reader: TraceReader | None,
@@ -243,10 +303,16 @@ def _chunk(
     endian: str,
     flag: str | None,
     trace_id: int = 1,
+    extensions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Bytes of a run of output traces, shape (n, trace_size), uint8."""
+    """Bytes of a run of output traces, shape (n, trace_size), uint8.
+
+    ``extensions``: for a file with trace header extensions, the source trace
+    and slot whose extensions each output trace carries (:func:`extension_rows`).
+    """
     ns = ds[names.AMPLITUDE].shape[-1]
-    shape = (kind.size, TRACE_HEADER_SIZE + ns * sample_format(fmt).itemsize)
+    header_size = TRACE_HEADER_SIZE * (1 + int(ds.attrs.get("segy_trace_extensions", 0)))
+    shape = (kind.size, header_size + ns * sample_format(fmt).itemsize)
     new = kind != _COPY
     if reader is not None:
         original = kind != _INSERTED
@@ -258,18 +324,23 @@ def _chunk(
         inserted = kind == _INSERTED
         if inserted.any():
             out[inserted, :TRACE_HEADER_SIZE] = _pointwise(ds[names.TRACE_HEADER], slot[inserted])
+            if extensions is not None:
+                out[inserted, TRACE_HEADER_SIZE:header_size] = (
+                    reader.read_raw(extensions[0][inserted])[:, TRACE_HEADER_SIZE:header_size])
         to_encode = new
     else:
         out = np.empty(shape, dtype=np.uint8)
         out[:, :TRACE_HEADER_SIZE] = _pointwise(ds[names.TRACE_HEADER], slot)
+        if extensions is not None:
+            out[:, TRACE_HEADER_SIZE:header_size] = _pointwise(ds[names.TRACE_HEADER_EXTENSION], extensions[1])
         to_encode = np.ones(kind.size, dtype=bool)
     if to_encode.any():
         values = _pointwise(ds[names.AMPLITUDE], slot[to_encode])
         if not np.all(np.isfinite(values[new[to_encode]])):
             raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
-        out[to_encode, TRACE_HEADER_SIZE:] = encode_samples(values, fmt, endian)
+        out[to_encode, header_size:] = encode_samples(values, fmt, endian)
     if reader is None:
-        _apply_fixups(ds, out, source_trace, kind, endian)
+        _apply_fixups(ds, out, source_trace, kind, endian, header_size)
     if new.any():
         out[new] = mark_new_traces(out[new], _flag_values(kind[new]), endian, flag, trace_id)
     return out
@@ -301,7 +372,8 @@ def mark_new_traces(
 
 
 def _apply_fixups(
-    ds: xr.Dataset, out: np.ndarray, source_trace: np.ndarray, kind: np.ndarray, endian: str
+    ds: xr.Dataset, out: np.ndarray, source_trace: np.ndarray, kind: np.ndarray, endian: str,
+    header_size: int = TRACE_HEADER_SIZE,
 ) -> None:
     """Restore sample words that the dataset's dtype cannot hold exactly.
 
@@ -321,6 +393,6 @@ def _apply_fixups(
     hit = rows >= 0
     order = ">" if endian == "big" else "<"
     words = fix_word[hit].astype(f"{order}u4").view(np.uint8).reshape(-1, 4)
-    cols = TRACE_HEADER_SIZE + 4 * fix_sample[hit]
+    cols = header_size + 4 * fix_sample[hit]
     for byte in range(4):
         out[rows[hit], cols + byte] = words[:, byte]

@@ -89,6 +89,12 @@ class Method:
         Whether ``function`` takes ``target`` (bool, like ``live``): the slots
         to fill; a method that can skip work elsewhere (a network runs only
         the windows holding a target).
+    rows_independent : bool
+        Whether each gather (row) is filled from its own traces alone, so that
+        filling a block's rows in several calls gives every bit one call gives
+        (``seisfill.fill`` then fills in groups of rows to move its progress
+        bar).  Not so for a network (its batches mix the rows' windows) or a
+        method that adapts to the whole call (f-k POCS picks its window per call).
     thread_option : str, optional
         Option that caps the method's own thread pool (``workers`` for f-k
         POCS's FFTs); streaming tasks set it to their thread count.  Methods
@@ -114,6 +120,7 @@ class Method:
     summary: str
     needs_torch: bool = False
     takes_target: bool = False
+    rows_independent: bool = False
     thread_option: str | None = None
     prepare: Callable[[Mapping[str, Any], int], dict[str, Any]] = field(default=_as_is, repr=False)
     is_3d: Callable[[Mapping[str, Any]], bool] = field(default=_never_3d, repr=False)

@@ -35,10 +35,10 @@ from seisfill.core import fill_targets
 from seisfill.io import dataset as names
 from seisfill.io.gather_runs import GatherRuns, NotGrouped, plan_gather_runs
 from seisfill.io.headers import TRACE_HEADER_SIZE
-from seisfill.io.layout import SegyLayout
+from seisfill.io.layout import SegyLayout, TraceReader
 from seisfill.io.regularize import regularize_layout
 from seisfill.io.segy import read_segy
-from seisfill.io.write import atomic_output, output_order
+from seisfill.io.write import INSERTED_FLAG, atomic_output, extension_rows, output_order
 from seisfill.methods import Method
 from seisfill.parallel.tasks import fill_runs_task, fill_task
 from seisfill.parallel.writer import assemble_output, write_sidecar_streamed
@@ -158,6 +158,22 @@ class GridPlan(Plan):
         return int(kind.size), int(np.sum(kind != 0))
 
 
+def _new_headers(ds: Any, layout: SegyLayout, target: np.ndarray, absent_slots: np.ndarray) -> np.ndarray:
+    """Headers of the new traces only, one row per absent slot, shape (n, layout.header_size): the
+    interpolated 240-byte header, then the trace header extensions of the file trace it follows
+    (:func:`seisfill.io.write.extension_rows`, as write_segy does)."""
+    headers = np.empty((absent_slots.size, layout.header_size), dtype=np.uint8)
+    headers[:, :TRACE_HEADER_SIZE] = ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE)[absent_slots]
+    if layout.n_trace_ext:
+        source_trace, slot, kind = output_order(ds, target)
+        inserted = kind == INSERTED_FLAG
+        donors = source_trace[extension_rows(kind)][inserted]
+        rows = np.searchsorted(absent_slots, slot[inserted])
+        with TraceReader(layout) as reader:
+            headers[rows, TRACE_HEADER_SIZE:] = reader.read_raw(donors)[:, TRACE_HEADER_SIZE : layout.header_size]
+    return headers
+
+
 def _tasks(rows: np.ndarray, per_task: int) -> list[np.ndarray]:
     return [rows[i : i + per_task] for i in range(0, rows.size, per_task)]
 
@@ -216,9 +232,7 @@ def plan_grid(
         tasks = [np.arange(br.lo, br.hi) for br in bricks]
     else:
         tasks = _tasks(np.flatnonzero(target.any(axis=1)), per_task)
-    # headers of the new traces only, one row per absent slot
-    headers_new = (ds[names.TRACE_HEADER].values.reshape(-1, TRACE_HEADER_SIZE)[absent_slots]
-                   if absent_slots.size else None)
+    headers_new = _new_headers(ds, layout, target, absent_slots) if absent_slots.size else None
     plan = GridPlan("grid", tasks, int(live.shape[0]), g_dim, slot_trace.shape[1], bricks, absent_slots, headers_new,
                     slot_trace, ds=ds, live=live, target=target, layout=layout)
     return plan, prepared

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from seisfill.errors import SeisfillError
 from seisfill.io.headers import resolve_field
 from seisfill.io.layout import SegyLayout, open_layout
-from seisfill.io.write import DEFAULT_FLAG_WORD, FILLED_FLAG, INSERTED_FLAG
+from seisfill.io.write import DEFAULT_FLAG_WORD, FILLED_FLAG, INSERTED_FLAG, default_mode
 from seisfill.methods import DEFAULT_METHOD, Method, get_method
 from seisfill.parallel.journal import fingerprint, read_journal, start_journal
 from seisfill.parallel.plan import Plan, TaskContext, plan_grid, plan_runs
@@ -38,6 +39,7 @@ class FillFileSummary:
     path: str
     n_gathers: int
     n_traces: int
+    #: traces that got new samples: dead ones filled and missing ones inserted (``n_inserted`` of them)
     n_filled: int
     n_tasks: int
     n_resumed: int
@@ -50,6 +52,8 @@ class FillFileSummary:
     plan: str = "grid"
     #: the network that filled, for network methods
     model: str | None = None
+    #: of ``n_filled``, the traces inserted (slots absent from the file, ``regularize``)
+    n_inserted: int = 0
 
 
 def partial_paths(output: str | os.PathLike) -> tuple[Path, Path]:
@@ -118,7 +122,8 @@ def fill_file(
     flag_word, skip_empty, trace_id
         As for :func:`seisfill.fill` / :func:`seisfill.write_segy`.
     progress : bool
-        tqdm bars over the scan and the tasks.
+        tqdm bars over the scan and the tasks (on stderr), and the Dask
+        dashboard's address there when a cluster starts.
     **options
         Passed to the method (``Method.options``: ``model``, ``device``...).
 
@@ -158,6 +163,8 @@ def fill_file(
     bar = _bar(progress, len(plan.tasks), n_resumed, "fill", "task")
     try:
         with open_client(workers, scheduler) as (client, dashboard):
+            if bar is not None and dashboard:  # while the cluster lives, above the bar
+                bar.write(f"seisfill fill: Dask dashboard at {dashboard}", file=sys.stderr)
             calls = ((i, plan.call(i, ctx)) for i in range(len(plan.tasks)) if i not in done)
             for i, result in run_tasks(calls, client, max(1, workers or 4) * 2):
                 writer.record(i, result)
@@ -175,14 +182,17 @@ def fill_file(
         writer.close()
         if bar is not None:
             bar.close()
-    head = {"source": str(input_path), "method": m.name, "flag_word": flag,
+    head = {"source": str(input_path), "method": m.name, "model": m.describe(prepared).get("fill_model"),
+            "flag_word": flag,
             "flag_values": {"filled": FILLED_FLAG, "inserted": INSERTED_FLAG}}
+    os.chmod(part, default_mode())  # as a normal write makes it, whatever made or resumed the part file
     n_out, n_new = plan.finish(part, side, out, source, f"{out}.seisfill.json", head)
     for path in temporary:
         path.unlink(missing_ok=True)
     return FillFileSummary(
         str(out), plan.n_rows, n_out, n_new, len(plan.tasks), n_resumed, time.perf_counter() - start,
         f"{out}.seisfill.json", dashboard, plan.row_name, plan.kind, m.describe(prepared).get("fill_model"),
+        int(plan.absent_slots.size),
     )
 
 

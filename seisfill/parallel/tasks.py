@@ -22,7 +22,6 @@ from seisfill.core import fill_block
 from seisfill.errors import SeisfillError
 from seisfill.io.formats import encode_samples
 from seisfill.io.gather_runs import read_gather_rows
-from seisfill.io.headers import TRACE_HEADER_SIZE
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 from seisfill.io.write import FILLED_FLAG, mark_new_traces
 from seisfill.methods import Method
@@ -116,5 +115,5 @@ def fill_runs_task(
 
 def set_filled(raw: np.ndarray, values: np.ndarray, layout: SegyLayout, flag: str | None, trace_id: int) -> None:
     """Put filled samples into raw traces (m, trace_size), encoded in the file's format; trid and flag 1."""
-    raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
+    raw[:, layout.header_size :] = encode_samples(values, layout.format, layout.endian)
     mark_new_traces(raw, FILLED_FLAG, layout.endian, flag, trace_id)

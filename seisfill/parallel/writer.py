@@ -22,7 +22,6 @@ import numpy as np
 from seisfill.bricks import blend
 from seisfill.errors import SeisfillError
 from seisfill.io.formats import encode_samples
-from seisfill.io.headers import TRACE_HEADER_SIZE
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 from seisfill.io.write import INSERTED_FLAG, atomic_output, mark_new_traces
 from seisfill.parallel.journal import append_journal
@@ -159,8 +158,8 @@ class StreamWriter:
         layout, absent = self.layout, self.plan.absent_slots
         rows = np.searchsorted(absent, flat)
         raw = np.empty((flat.size, layout.trace_size), dtype=np.uint8)
-        raw[:, :TRACE_HEADER_SIZE] = self.plan.headers_new[rows]
-        raw[:, TRACE_HEADER_SIZE:] = encode_samples(values, layout.format, layout.endian)
+        raw[:, : layout.header_size] = self.plan.headers_new[rows]
+        raw[:, layout.header_size :] = encode_samples(values, layout.format, layout.endian)
         mark_new_traces(raw, INSERTED_FLAG, layout.endian, self.flag, self.trace_id)
         for r, row in zip(rows, raw, strict=True):
             os.pwrite(self.side_fd, row.tobytes(), int(r) * layout.trace_size)

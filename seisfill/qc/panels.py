@@ -8,7 +8,7 @@ import numpy as np
 
 from seisfill.qc.spectra import fk_spectrum
 
-__all__ = ["plot_gather", "plot_wiggle", "plot_fk", "symmetric_clip", "colour_map", "mark_missing"]
+__all__ = ["plot_gather", "plot_wiggle", "plot_fk", "label_traces", "symmetric_clip", "colour_map", "mark_missing"]
 
 #: friendly colour-map names -> matplotlib names (grey: black peaks, as on paper sections)
 COLOUR_MAPS = {"grey": "gray_r", "gray": "gray_r", "seismic": "seismic"}
@@ -179,6 +179,8 @@ def plot_fk(
     ax: Any = None,
     title: str | None = None,
     vmin: float = -60.0,
+    peak: float | None = None,
+    norm: Any = None,
 ) -> Any:
     """f-k amplitude spectrum (dB) of one gather: f >= 0 downward, k centred.
 
@@ -192,19 +194,61 @@ def plot_fk(
     ax : matplotlib Axes, optional
     title : str, optional
     vmin : float
-        Lowest dB shown.
+        Lowest dB shown (the scale runs from ``vmin`` to 0 dB).
+    peak : float, optional
+        Amplitude that is 0 dB (see :func:`seisfill.qc.spectra.fk_spectrum`);
+        default the spectrum's own peak.
+    norm : matplotlib.colors.Normalize, optional
+        The dB colour scale, to share one between panels (overrides ``vmin``).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     fig, ax = _figure_and_axes(ax, (5, 4))
-    db, freq, k = fk_spectrum(data, dt, dx)
+    db, freq, k = fk_spectrum(data, dt, dx, peak=peak)
     dk = (k[1] - k[0]) if k.size > 1 else 1.0
-    ax.imshow(db, aspect="auto", cmap="viridis", vmin=vmin, vmax=0.0, origin="upper",
+    scale = {"norm": norm} if norm is not None else {"vmin": vmin, "vmax": 0.0}
+    ax.imshow(db, aspect="auto", cmap="viridis", origin="upper", **scale,
               extent=(k[0] - dk / 2, k[-1] + dk / 2, freq[-1], freq[0]), interpolation="nearest")
     ax.set_xlabel("wavenumber (cycles/m)" if dx else "wavenumber (cycles/trace)")
     ax.set_ylabel("frequency (Hz)")
     if title:
         ax.set_title(title)
     return fig
+
+
+def label_traces(ax: Any, x: np.ndarray | None, xlabel: str = "trace") -> None:
+    """Label a panel drawn at trace positions 0, 1, ... with a header value per trace.
+
+    The ticks stay on whole traces and read ``x[trace]`` (an offset, inline,
+    channel...), so an irregular coordinate is labelled truthfully while
+    every trace keeps the same width.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        A panel whose horizontal axis is the trace position.
+    x : ndarray, shape (n_trace,), optional
+        Header value of each trace; None keeps the trace numbers.
+    xlabel : str
+        Axis label (the header word, e.g. the gather's sort key).
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.set_xlabel(xlabel)
+    if x is None:
+        return
+    values = np.asarray(x)
+
+    def header_value(position: float, _: Any) -> str:
+        i = int(round(position))
+        if abs(position - i) > 1e-6 or not 0 <= i < values.size:
+            return ""
+        value = values[i]
+        if np.issubdtype(values.dtype, np.floating):
+            return f"{value:.10g}" if np.isfinite(value) else ""
+        return str(value)
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(header_value))

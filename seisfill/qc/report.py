@@ -9,6 +9,7 @@ leaves a half-written report (and a previous report is replaced whole).
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import tempfile
@@ -23,11 +24,12 @@ from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
 from seisfill.io.regularize import regularize
 from seisfill.io.segy import read_segy
+from seisfill.io.write import default_mode
 from seisfill.metrics import snr_missing
 
-__all__ = ["write_report", "Report", "MAX_SHEETS", "trace_spacing"]
+__all__ = ["write_report", "Report", "MAX_SHEETS", "trace_spacing", "trace_axis", "fill_record"]
 
-#: QC sheets drawn at most (about 1 s and 100 kB each); the table lists every gather
+#: QC sheets drawn at most (1-4 s and 0.2-1 MB each, the more the wider the gather); the table lists every gather
 MAX_SHEETS = 50
 
 
@@ -51,7 +53,7 @@ def write_report(
     sort: str | None = None,
     cube: bool | None = None,
     cmap: str = "grey",
-    dpi: int = 80,
+    dpi: int | None = None,
 ) -> Report:
     """QC sheets of a filled SEG-Y file and an HTML page with them and a summary table.
 
@@ -75,8 +77,9 @@ def write_report(
         Geometry options of :func:`seisfill.read_segy`.
     cmap : str
         ``grey`` or ``seismic``.
-    dpi : int
-        Resolution of the PNGs.
+    dpi : int, optional
+        Resolution of the PNGs (default :data:`seisfill.qc.sheet.SHEET_DPI`;
+        a sheet's size in pixels follows the number of traces).
 
     Returns
     -------
@@ -90,8 +93,9 @@ def write_report(
         Unreadable files, geometries that do not match, or an ``out_dir``
         that holds something other than a report.
     """
-    from seisfill.qc.sheet import qc_sheet
+    from seisfill.qc.sheet import SHEET_DPI, qc_sheet
 
+    dpi = SHEET_DPI if dpi is None else dpi
     out_dir = Path(out_dir)
     _check_out_dir(out_dir)
     geometry = {"key": key, "sort": sort, "cube": cube}
@@ -113,6 +117,7 @@ def write_report(
     dt = float(source.attrs.get("dt_ms", 4.0)) / 1000
     labels = source[g_dim].values
     chosen = _choose_sheets(target, max_sheets)
+    record = fill_record(filled_path)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -131,17 +136,19 @@ def write_report(
             }
             if g in chosen:
                 row["sheet"] = f"qc_{g_dim}_{row['gather']}.png"
+                x, xlabel = trace_axis(source, g)
                 fig = qc_sheet(source[names.AMPLITUDE].values[g], out_g, live[g] | pad[g], dt,
-                               reference=ref_g, dx=trace_spacing(source, g), cmap=cmap,
+                               reference=ref_g, dx=trace_spacing(source, g), cmap=cmap, x=x, xlabel=xlabel,
+                               method=record["method"], model=record["model"], dpi=dpi,
                                title=f"{Path(filled_path).name}: {g_dim} {row['gather']}")
-                fig.savefig(work / row["sheet"], dpi=dpi)
+                fig.savefig(work / row["sheet"], dpi="figure")  # qc_sheet raised it for a wide gather
             rows.append(row)
         overview = None
         if g_dim == "inline" and live.shape[0] > 1:
             overview = _cube_overview(source, filled, target, dt, cmap, work, dpi)
         index = work / "index.html"
-        index.write_text(_html(rows, g_dim, input_path, filled_path, reference_path, overview, max_sheets),
-                         encoding="utf-8")
+        index.write_text(_html(rows, g_dim, input_path, filled_path, reference_path, overview, max_sheets,
+                               record), encoding="utf-8")
         _replace_dir(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -169,6 +176,49 @@ def trace_spacing(ds: xr.Dataset, g: int) -> float | None:
         y = np.asarray(ds["CDP_Y"].values[g], float)[live]
         return _median_step(np.hypot(np.diff(x), np.diff(y)))
     return None
+
+
+def trace_axis(ds: xr.Dataset, g: int) -> tuple[np.ndarray | None, str]:
+    """Header value of every trace slot of gather ``g`` and its name, for the trace axis of a sheet.
+
+    The gather's sort key (``offset``, ``INLINE_3D``, ``TraceNumber``...) when
+    the dataset has it as a coordinate, else the trace dimension's own
+    coordinate (a cube's ``crossline``), else ``(None, "trace")``: the slot
+    number.  Padding slots (no trace) have NaN.  ``ds`` and ``g`` as for
+    :func:`trace_spacing`.
+
+    Returns
+    -------
+    x : ndarray of float, shape (n_slot,), or None
+    name : str
+    """
+    g_dim, t_dim = names.slot_dims(ds)
+    key = str(ds.attrs.get("sort_key", "none"))
+    if key in ds.coords and ds[key].dims == (g_dim, t_dim):
+        x = np.asarray(ds[key].values[g], dtype=np.float64)
+    elif t_dim != "trace" and t_dim in ds.coords:
+        key, x = t_dim, np.asarray(ds[t_dim].values, dtype=np.float64)
+    else:
+        return None, "trace"
+    if names.PAD in ds:
+        x = np.where(ds[names.PAD].values[g], np.nan, x)
+    return x, key
+
+
+def fill_record(filled_path: str | os.PathLike) -> dict[str, Any]:
+    """``method`` and ``model`` that filled a file, from its sidecar ``<file>.seisfill.json``.
+
+    Both None when the sidecar is missing or unreadable (a file written by
+    another program); ``sidecar`` is the path looked at.
+    """
+    sidecar = Path(f"{filled_path}.seisfill.json")
+    try:
+        record = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    if not isinstance(record, dict):
+        record = {}
+    return {"method": record.get("method"), "model": record.get("model"), "sidecar": sidecar}
 
 
 def _median_step(steps: np.ndarray) -> float | None:
@@ -217,7 +267,7 @@ def _check_out_dir(out_dir: Path) -> None:
 
 def _replace_dir(work: Path, out_dir: Path) -> None:
     """Move the finished report into place; an earlier report is removed only after that."""
-    os.chmod(work, 0o755)  # mkdtemp makes it private
+    os.chmod(work, default_mode(directory=True))  # mkdtemp makes it private; a plain mkdir respects the umask
     old = None
     if out_dir.exists():
         old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
@@ -231,8 +281,17 @@ def _fmt_snr(value: float) -> str:
     return "-" if np.isnan(value) else f"{value:.1f}"
 
 
+def _how_filled(record: dict[str, Any]) -> str:
+    """The report's line on the method and model, HTML."""
+    from seisfill.qc.sheet import fill_label
+
+    if record["method"]:
+        return f"filled by <b>{html.escape(fill_label(record['method'], record['model']))}</b>"
+    return f"fill method unknown: no record in <code>{html.escape(record['sidecar'].name)}</code>"
+
+
 def _html(rows: list[dict], g_dim: str, input_path: Any, filled_path: Any, reference_path: Any,
-          overview: str | None, max_sheets: int) -> str:
+          overview: str | None, max_sheets: int, record: dict[str, Any]) -> str:
     esc = html.escape
     filled_total = sum(r["filled"] for r in rows)
     with_ref = reference_path is not None
@@ -247,21 +306,25 @@ def _html(rows: list[dict], g_dim: str, input_path: Any, filled_path: Any, refer
         images.append(f'<h2>cube</h2>\n<img src="{esc(overview)}" alt="cube overview">')
     for r in rows:
         if r["sheet"]:
+            # fitted to the window; the link opens it at full size, where a trace is a few pixels wide
             images.append(f'<h2 id="{esc(r["sheet"])}">{esc(g_dim)} {esc(str(r["gather"]))}</h2>\n'
-                          f'<img src="{esc(r["sheet"])}" alt="QC sheet {esc(g_dim)} {esc(str(r["gather"]))}">')
+                          f'<a href="{esc(r["sheet"])}" title="full resolution"><img src="{esc(r["sheet"])}" '
+                          f'alt="QC sheet {esc(g_dim)} {esc(str(r["gather"]))}"></a>')
     n_sheets = sum(1 for r in rows if r["sheet"])
     snr = [r["snr_db"] for r in rows if r["filled"] and not np.isnan(r["snr_db"])]
     mean = f"; mean SNR of filled traces {np.mean(snr):.1f} dB over {len(snr)} {g_dim}(s)" if snr else ""
+    reference = f", reference <code>{esc(str(reference_path))}</code>" if with_ref else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>seisfill QC: {esc(Path(filled_path).name)}</title>
 <style>body{{font-family:sans-serif;margin:1em 2em}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #bbb;padding:2px 8px;text-align:right}} img{{max-width:100%}}</style></head>
 <body>
-<h1>seisfill QC report</h1>
-<p>input <code>{esc(str(input_path))}</code>, filled <code>{esc(str(filled_path))}</code>
-{f', reference <code>{esc(str(reference_path))}</code>' if with_ref else ''}</p>
+<h1>seisfill QC report: {esc(Path(filled_path).name)}</h1>
+<p>{_how_filled(record)}</p>
+<p>input <code>{esc(str(input_path))}</code>, filled <code>{esc(str(filled_path))}</code>{reference}</p>
 <p>{len(rows)} {esc(g_dim)}(s), {filled_total} filled trace(s){esc(mean)};
-{n_sheets} QC sheet(s) shown (at most {max_sheets}, {esc(g_dim)}s with filled traces first).</p>
+{n_sheets} QC sheet(s) shown (at most {max_sheets}, {esc(g_dim)}s with filled traces first;
+click one for full resolution).</p>
 <table>
 {chr(10).join(table)}
 </table>
