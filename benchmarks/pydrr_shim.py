@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,10 +27,9 @@ import numpy as np
 __all__ = ["pydrr_fill", "pydrr_available"]
 
 # the NumPy 1 names pydrr uses, put back before it is imported
-if not hasattr(np, "complex_"):
-    np.complex_ = np.complex128  # type: ignore[attr-defined]
-if not hasattr(np, "mat"):
-    np.mat = np.asmatrix  # type: ignore[attr-defined]
+for _name, _value in (("complex_", np.complex128), ("mat", np.asmatrix)):
+    if not hasattr(np, _name):
+        setattr(np, _name, _value)
 
 try:
     with contextlib.redirect_stdout(io.StringIO()):
@@ -113,7 +113,8 @@ def pydrr_fill(
         "flow": lo * 0.5 / _DT, "fhigh": hi * 0.5 / _DT, "N": int(rank), "K": float(damping),
         "niter": int(n_iter), "mode": int(alpha < 1), "a": a, "verb": 0,
     }  # fmt: skip
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)  # np.mat -> np.matrix
         out = win3dmask(_recon, mask, param, d, *nwin, overlap, overlap, overlap)
     est = np.asarray(out).transpose(2, 1, 0).reshape(arr.shape)
     return np.where(live[..., None], arr, est).astype(np.float32)

@@ -73,13 +73,13 @@ def _live_bytes_identical(source: Path, output: Path, live_traces: np.ndarray) -
 
 
 def _save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi="figure")  # the sheet's own dpi: a few pixels per trace
     return path
 
 
 def run(method: str, samples: Path, out_dir: Path) -> list[dict]:
     """Fill the sample files with dead or missing traces; one row per file."""
-    from seisfill.qc import qc_sheet
+    from seisfill.qc import qc_sheet, trace_axis
 
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -95,9 +95,11 @@ def run(method: str, samples: Path, out_dir: Path) -> list[dict]:
         missing = filled[names.FILLED].values
         live_traces = ds[names.TRACE_INDEX].values[ds[names.LIVE].values]
         dt = float(ds.attrs.get("dt_ms", 4.0)) / 1000
+        x, xlabel = trace_axis(ds, 0)
         _save(
             qc_sheet(ds[names.AMPLITUDE].values[0], filled[names.AMPLITUDE].values[0], ds[names.LIVE].values[0], dt,
-                     reference=reference[0], title=f"{dead_name}: '{method}'"),
+                     reference=reference[0], title=dead_name, x=x, xlabel=xlabel, method=method,
+                     model=filled.attrs.get("fill_model")),
             out_dir / f"qc_{target.stem}.png",
         )
         rows.append({
@@ -133,9 +135,10 @@ PATTERNS = ("random50", "regular2", "gap8")
 
 def compare_holdout(methods: list[str], samples: Path, out_dir: Path) -> dict[str, dict[str, float]]:
     """Decimate the held-out Penobscot window, fill with each method; method -> pattern -> SNR (dB)."""
-    from seisfill.qc import qc_sheet
+    from seisfill.qc import qc_sheet, trace_axis
 
     ds = read_segy(samples / HOLDOUT)
+    x, xlabel = trace_axis(ds, 0)
     ref = np.asarray(ds[names.AMPLITUDE].values[0], dtype=np.float32)
     dt = float(ds.attrs.get("dt_ms", 4.0)) / 1000
     table: dict[str, dict[str, float]] = {m: {} for m in methods}
@@ -145,7 +148,8 @@ def compare_holdout(methods: list[str], samples: Path, out_dir: Path) -> dict[st
             est = fill_array(ref, live, m)
             table[m][pattern] = snr_missing(ref, est, ~live)
             if m == methods[0]:
-                _save(qc_sheet(ref, est, live, dt, reference=ref, title=f"penobscot held-out, {pattern}, '{m}'"),
+                _save(qc_sheet(ref, est, live, dt, reference=ref, title=f"penobscot held-out, {pattern}", x=x,
+                               xlabel=xlabel, method=m),
                       out_dir / f"qc_penobscot_holdout_{pattern}_{m}.png")
     lines = ["| method | " + " | ".join(PATTERNS) + " |", "|---|" + "---|" * len(PATTERNS)]
     lines += [f"| {m} | " + " | ".join(f"{table[m][p]:.1f}" for p in PATTERNS) + " |" for m in methods]

@@ -110,3 +110,22 @@ def test_unseen_scores_and_margins_on_a_tiny_window():
     assert f"| fx | {seconds:.1f} | {seconds / 4:.2f} |" in table
     small = check_windows([Survey("a", [plane], "")], (16, 40))
     assert small[0][1].shape == (16, 40) and np.array_equal(small[0][1], plane[24:40, 44:84])
+
+
+def test_drr_matches_pydrr_on_a_small_window():
+    """seisfill drr against pydrr (benchmarks/drr_vs_pydrr.py) on one small window, both patterns."""
+    from pydrr_shim import pydrr_available
+
+    if not pydrr_available:
+        pytest.skip("pydrr is not installed (pip install pydrr==0.0.2.1)")
+    from drr_vs_pydrr import TOLERANCE_DB, Case, compare, comparison_report, verdict
+
+    rows = compare([Case("plane waves", "24 x 64", _plane_waves(24, 64))], n_iter=5)
+    assert [r.pattern for r in rows] == ["random50", "gap8"]
+    for r in rows:
+        assert np.isfinite(r.snr_seisfill) and r.seconds_seisfill > 0 and r.seconds_pydrr > 0
+        # one window, the same iteration: measured -0.00 dB (random50) and -0.04 dB (gap8)
+        assert abs(r.snr_seisfill - r.snr_pydrr) < TOLERANCE_DB, r
+    lines, _ = verdict(rows)
+    assert [line[0] for line in lines] == ["random50: mean SNR", "gap8: mean SNR", "total seconds"]
+    assert "| plane waves 24 x 64 | random50 |" in comparison_report(rows)

@@ -48,7 +48,9 @@ class TestHankel:
     def test_fft_products_equal_the_explicit_matrix(self, shape):
         rng = np.random.default_rng(0)
         hk = _drr.hankel(*shape)
-        x = rng.standard_normal((3, shape[0] * shape[1])) + 1j * rng.standard_normal((3, shape[0] * shape[1]))
+        x = rng.standard_normal((3, shape[0] * shape[1])) + 1j * rng.standard_normal(
+            (3, shape[0] * shape[1])
+        )
         h = hk.matrix(x)
         n_l, n_k = hk.size
         assert h.shape == (3, n_l, n_k)
@@ -60,12 +62,16 @@ class TestHankel:
         q = rng.standard_normal((3, n_l, 2)) + 1j * rng.standard_normal((3, n_l, 2))
         spec = hk.spectrum(x)
         np.testing.assert_allclose(hk.times(spec, w), h @ w, atol=1e-12)
-        np.testing.assert_allclose(hk.adjoint_times(spec, q), np.conj(h.transpose(0, 2, 1)) @ q, atol=1e-12)
+        np.testing.assert_allclose(
+            hk.adjoint_times(spec, q), np.conj(h.transpose(0, 2, 1)) @ q, atol=1e-12
+        )
         # the anti-diagonal average of a product, against summing entry by entry
         product = q @ np.conj(w.transpose(0, 2, 1))
         sums = np.zeros(x.shape, complex)
         np.add.at(sums, (slice(None), hk.index()), product)
-        np.testing.assert_allclose(hk.average(q, np.conj(w.transpose(0, 2, 1))), sums / hk.count, atol=1e-12)
+        np.testing.assert_allclose(
+            hk.average(q, np.conj(w.transpose(0, 2, 1))), sums / hk.count, atol=1e-12
+        )
         np.testing.assert_allclose(hk.average(*_split(h)), x, atol=1e-12)  # H -> x exactly
 
     def test_damping_shrinks_with_the_next_singular_value(self):
@@ -138,7 +144,9 @@ def test_cube_in_3d_beats_inline_by_inline() -> None:
 
 def test_live_traces_bit_identical_through_fill_array(plane: np.ndarray) -> None:
     live = decimate(plane.shape[0], "random50", 0)
-    noisy = plane + np.float32(0.1) * np.random.default_rng(0).standard_normal(plane.shape, np.float32)
+    noisy = plane + np.float32(0.1) * np.random.default_rng(0).standard_normal(
+        plane.shape, np.float32
+    )
     for options in ({}, {"alpha": 0.0}):  # alpha < 1 denoises the live traces inside, not out
         out = fill_array(noisy, live, "drr", **options)
         assert out.dtype == np.float32
@@ -156,7 +164,9 @@ def test_deterministic_and_independent_of_threads_and_batching(plane: np.ndarray
     assert np.array_equal(one, drr_fill(batch, live, workers=1))
     assert np.array_equal(one, drr_fill(batch, live, workers=3))
     # each gather on its own gives the same bits (the registry's rows_independent)
-    assert np.array_equal(one, np.stack([drr_fill(g, m, workers=1) for g, m in zip(batch, live)]))
+    assert np.array_equal(
+        one, np.stack([drr_fill(g, m, workers=1) for g, m in zip(batch, live, strict=True)])
+    )
 
 
 def test_complete_and_empty_windows() -> None:
@@ -172,7 +182,9 @@ def test_defaults_and_clipped_windows() -> None:
     live = decimate(12, "random50", 2)
     # windows larger than the gather are the whole gather
     assert np.array_equal(drr_fill(small, live), drr_fill(small, live, window=(None, None)))
-    assert np.array_equal(drr_fill(small, live, window=(999, 999)), drr_fill(small, live, window=(40, 12)))
+    assert np.array_equal(
+        drr_fill(small, live, window=(999, 999)), drr_fill(small, live, window=(40, 12))
+    )
 
 
 # ---------------------------------------------------------------------------

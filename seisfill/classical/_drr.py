@@ -7,8 +7,8 @@ for 2-D windows).  The pieces are
 
 * the (block) Hankel matrix of a grid as an operator (:class:`Hankel`):
   products with it and with its adjoint, and the anti-diagonal average of a
-  low-rank product, computed as 2-D FFT correlations and convolutions of the
-  grid itself -- the matrices, ``(n_y n_x / 4)^2`` entries in 3-D, are never
+  low-rank product, computed as FFT correlations and convolutions of the
+  grid itself (1-D along x in 2-D, 2-D in 3-D) -- the matrices, ``(n_y n_x / 4)^2`` entries in 3-D, are never
   formed (:meth:`Hankel.matrix` builds them for the exact SVD and the tests);
 * the damped truncated SVD of a stack of matrices (:func:`damped_lowrank`),
   randomized (a subspace iteration warm-started from the previous iterate)
@@ -16,8 +16,10 @@ for 2-D windows).  The pieces are
 * the reconstruction iteration (:func:`reconstruct`).
 
 The FFTs run on one thread (``scipy.fft``, ``workers=1``) and the remaining
-matrix products are tiny (``rank + 3`` columns), so a batch never starts a
-BLAS thread pool: the caller runs batches side by side in its own threads.
+matrix products are tiny (``rank + 3`` columns): a batch does not lean on a
+BLAS thread pool (measured: formed matrices and OpenBLAS products ran 8x
+slower on 2 busy cores with its default threads), so the caller runs batches
+side by side in its own threads.
 
 Nothing here validates user input: :mod:`seisfill.classical.drr` does.
 """
@@ -105,7 +107,7 @@ class Hankel:
         return x[:, self.index()]
 
     def spectrum(self, x: np.ndarray) -> np.ndarray:
-        """2-D FFT of the slices ``x`` (P, n): shape (P, 1, n_y, n_x), for the products."""
+        """FFT of the slices ``x`` (P, n) over the grid: shape (P, 1, n_y, n_x), for the products."""
         return sfft.fftn(x.reshape(x.shape[0], 1, *self.shape), **self._axes)
 
     def times(self, spec: np.ndarray, w: np.ndarray) -> np.ndarray:

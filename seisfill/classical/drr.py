@@ -66,8 +66,9 @@ __all__ = ["drr_fill", "DEFAULT_WINDOWS"]
 DEFAULT_WINDOWS = {2: (128, 40), 3: (128, 24, 12)}
 #: FFT length of a time window: the next fast length of this many times the window
 _PAD = 1.5
-#: Hankel-matrix entries per batch of frequency slices (complex64: 8 bytes each)
-_CHUNK_ENTRIES = 1 << 21
+#: grid samples x range-finder columns per batch of frequency slices (the working arrays
+#: of a batch take a few times this many complex64 numbers)
+_CHUNK_SAMPLES = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -187,16 +188,24 @@ def drr_fill(
 
     Notes
     -----
-    Each window is reconstructed at every frequency of its real FFT in the
-    band (complex64).  The truncated SVD is randomized (Halko et al., 2011):
-    ``rank + 5`` random directions and three subspace iterations at the
-    first iteration, then one iteration from the previous right singular
-    vectors -- the iterates change little from one iteration to the next.
-    With ``W`` windows of ``F`` frequencies and Hankel matrices ``L x K``
-    (2-D: ``L ~ K ~ nx_win / 2``; 3-D: ``L ~ K ~ nx_win ny_win / 4``) the
-    cost is about ``n_iter W F (4 (rank + 5) + rank) L K`` complex
-    multiply-adds.  Windows whose traces are all live, or that hold no live
-    trace, are skipped (their estimate is not needed, or zero).
+    Each window is reconstructed at every frequency of its real FFT (1.5 x
+    the time window, zero padded) in the band, in complex64.  The truncated
+    SVD is randomized (Halko et al., 2011): ``k = rank + 3`` random
+    directions and two subspace iterations at the first iteration, then one
+    step from the previous iterate's right singular subspace -- the iterates
+    change little from one iteration to the next, and the result equals the
+    exact SVD's to about 1e-5 (measured in ``tests/test_drr.py``).  Every
+    product with a (block) Hankel matrix is an FFT correlation of the
+    window's ``n_y x n_x`` grid (the matrices are never formed), so an
+    iteration costs, per window and frequency, about ``4 k + 2 rank + 2``
+    FFTs of the grid, one QR of an ``L x k`` and one eigen-decomposition of
+    a ``k x k`` matrix (``L ~ n_x n_y / 4``, the Hankel rows).  No BLAS
+    thread pool is involved: ``workers`` threads each take batches of
+    windows, and the result does not depend on ``workers`` or on how
+    gathers are batched (bit for bit).  Windows whose traces are all live,
+    or that hold no live trace, are skipped (their estimate is not needed,
+    or zero).  ``benchmarks/drr_vs_pydrr.py`` compares the result and the
+    speed with pydrr (Chen et al.'s Python port).
     """
     lengths = _check(rank, damping, n_iter, window, overlap, alpha, ndim, workers)
     arr = np.asarray(data)
@@ -204,7 +213,10 @@ def drr_fill(
     out_dtype = np.float64 if arr.dtype == np.float64 else np.float32
     d4, live4, _ = _layout(arr, lv, ndim)
     n_b, n_y, n_x, n_t = d4.shape
-    axes = [_axis(n, length or n, overlap) for n, length in zip((n_y, n_x, n_t), lengths[::-1])]
+    axes = [
+        _axis(n, length or n, overlap)
+        for n, length in zip((n_y, n_x, n_t), lengths[::-1], strict=True)
+    ]
     nfft = sfft.next_fast_len(math.ceil(_PAD * axes[2].length), real=True)
     lo, hi = _band_bins(band, None, nfft)
     weights = np.linspace(1.0, float(alpha), int(n_iter))
@@ -213,8 +225,7 @@ def drr_fill(
     todo = run.select()
     if todo.size:
         threads = _workers(workers)
-        per_window = (hi - lo) * math.prod(run.hankel.size)
-        size = max(1, min(_CHUNK_ENTRIES // per_window, -(-len(todo) // threads)))
+        size = max(1, min(run.batch // (hi - lo), -(-len(todo) // threads)))
         chunks = [todo[a : a + size] for a in range(0, len(todo), size)]
         if threads == 1 or len(chunks) == 1:
             for c in chunks:
@@ -231,7 +242,9 @@ def drr_fill(
                     c0, fut = pending.popleft()
                     run.blend(estimate, c0, fut.result())
     est = estimate.reshape(arr.shape)
-    return np.where(lv[..., None], arr, est.astype(out_dtype, copy=False)).astype(out_dtype, copy=False)
+    return np.where(lv[..., None], arr, est.astype(out_dtype, copy=False)).astype(
+        out_dtype, copy=False
+    )
 
 
 class _Runner:
@@ -261,6 +274,9 @@ class _Runner:
         self.nfft, self.bins, self.weights = nfft, bins, weights
         self.rank, self.damping = rank, damping
         self.hankel = _drr.hankel(axes[0].length, axes[1].length)
+        k = rank + 1 + _drr.OVERSAMPLE
+        #: frequency slices per call of the reconstruction
+        self.batch = max(1, _CHUNK_SAMPLES // (axes[0].length * axes[1].length * k))
 
     def select(self) -> np.ndarray:
         """Rows ``(b, iy, ix, it)`` of the windows to reconstruct, shape (W, 4).
@@ -302,10 +318,9 @@ class _Runner:
         obs = spec.reshape(w, l_y * l_x, n_f).transpose(0, 2, 1).astype(np.complex64)
         obs = obs.reshape(w * n_f, l_y * l_x)
         keep = np.repeat(mask.reshape(w, l_y * l_x), n_f, axis=0).astype(np.float32)
-        rows = max(1, _CHUNK_ENTRIES // math.prod(self.hankel.size))
-        for a in range(0, obs.shape[0], rows):
-            obs[a : a + rows] = _drr.reconstruct(
-                obs[a : a + rows], keep[a : a + rows], self.hankel, self.weights, self.rank,
+        for a in range(0, obs.shape[0], self.batch):
+            obs[a : a + self.batch] = _drr.reconstruct(
+                obs[a : a + self.batch], keep[a : a + self.batch], self.hankel, self.weights, self.rank,
                 self.damping,
             )  # fmt: skip
         full = np.zeros((w, l_y * l_x, self.nfft // 2 + 1), np.complex64)
@@ -319,5 +334,10 @@ class _Runner:
         for k, (b, iy, ix, it) in enumerate(sel.tolist()):
             sy, sx, st = ay.starts[iy], ax.starts[ix], at.starts[it]
             w = windows.outer(ay.weights[iy], ax.weights[ix], at.weights[it])
-            region = (b, slice(sy, sy + ay.length), slice(sx, sx + ax.length), slice(st, st + at.length))
+            region = (
+                b,
+                slice(sy, sy + ay.length),
+                slice(sx, sx + ax.length),
+                slice(st, st + at.length),
+            )
             estimate[region] += w * est[k]
