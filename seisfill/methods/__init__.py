@@ -4,8 +4,8 @@
 one :class:`Method`; :data:`DEFAULT_METHOD` is the one default of every entry
 point.  The built-in methods register themselves on import, in this order:
 the network methods (:mod:`seisfill.methods.network`: ``hybrid``, ``unet``),
-then the classical ones (:mod:`seisfill.methods.classical`: ``fx``, ``pocs``,
-``linear``).  A new built-in method is one module that calls
+then the classical ones (:mod:`seisfill.methods.classical`: ``fx``, ``drr``,
+``pocs``, ``linear``).  A new built-in method is one module that calls
 :func:`register_method`, named in :data:`BUILT_IN`; user code can register
 its own at any time.
 """
@@ -23,7 +23,7 @@ from seisfill.methods.registry import (
 )
 
 #: the modules of the built-in methods, in the order their methods are listed
-#: (network: hybrid, unet; classical: fx, pocs, linear); each registers its methods on import
+#: (network: hybrid, unet; classical: fx, drr, pocs, linear); each registers its methods on import
 BUILT_IN = ("seisfill.methods.network", "seisfill.methods.classical")
 for _module in BUILT_IN:
     importlib.import_module(_module)
