@@ -214,3 +214,17 @@ def test_no_module_outside_the_registry_names_a_method():
         if hits:
             offenders[str(path.relative_to(PACKAGE.parent))] = hits
     assert offenders == {}
+
+
+def test_hybrid_f_x_half_under_a_progress_bar_gives_the_same_bytes(capsys):
+    from seisfill.masks import decimate
+    from seisfill.methods.network import _fx_rows
+    from seisfill.synthetic import random_gather
+
+    data = np.stack([random_gather(s, n_traces=48, nt=200, dt=0.004).data for s in range(3)]).astype(np.float32)
+    live = np.stack([decimate(48, "random50", seed=s) for s in range(3)])
+    data = np.where(live[..., None], data, 0)
+    quiet = _fx_rows(data, live, False)
+    shown = _fx_rows(data, live, True)
+    assert np.array_equal(quiet.view(np.uint32), shown.view(np.uint32))
+    assert "fill (f-x)" in capsys.readouterr().err

@@ -115,8 +115,24 @@ def fill_hybrid(
     if not rows.any():
         return net
     out = np.array(net, dtype=np.float32, copy=True)
-    fx = fx_interp(np.where(live[rows][..., None], data[rows], 0), live[rows])
+    fx = _fx_rows(np.where(live[rows][..., None], data[rows], 0), live[rows], progress)
     out[rows] = np.float32(0.5) * (out[rows] + fx.astype(np.float32))
+    return out
+
+
+def _fx_rows(data: np.ndarray, live: np.ndarray, progress: bool) -> np.ndarray:
+    """f-x prediction of every row (gather); with ``progress`` in groups of rows under a bar (the same bytes:
+    f-x fills each gather from its own traces)."""
+    if not progress or data.ndim < 3:
+        return fx_interp(data, live)
+    from tqdm import tqdm
+
+    out = np.empty_like(data)
+    step = max(1, -(-data.shape[0] // 100))
+    with tqdm(total=data.shape[0], desc="fill (f-x)", unit="gather", dynamic_ncols=True, leave=False) as bar:
+        for a in range(0, data.shape[0], step):
+            out[a : a + step] = fx_interp(data[a : a + step], live[a : a + step])
+            bar.update(min(step, data.shape[0] - a))
     return out
 
 
