@@ -55,7 +55,7 @@ import scipy.fft as sfft
 
 from seisfill import windows
 from seisfill.classical import _drr
-from seisfill.classical.pocs import _as_live, _band_bins, _is_int, _is_real, _layout, _workers
+from seisfill.classical._checks import _as_live, _band_bins, _is_int, _is_real, _layout, _workers
 from seisfill.errors import SeisfillError
 
 __all__ = ["drr_fill", "DEFAULT_WINDOWS"]
