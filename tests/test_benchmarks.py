@@ -129,3 +129,51 @@ def test_drr_matches_pydrr_on_a_small_window():
     lines, _ = verdict(rows)
     assert [line[0] for line in lines] == ["random50: mean SNR", "gap8: mean SNR", "total seconds"]
     assert "| plane waves 24 x 64 | random50 |" in comparison_report(rows)
+
+
+_REPORT = """## Unseen real surveys
+
+Command: `python benchmarks/compare.py --unseen`
+Date: 2026-12-08 01:00 UTC
+
+### Mean over the 2 unseen surveys (each weighs the same)
+
+| method | random50 | gap8 |
+|---|---|---|
+| hybrid (gated2d) | 4.6 | -0.2 |
+| fx | 3.5 | 4.9 |
+
+### Margin of the default method over the best classical method (fx)
+
+| pattern | hybrid (gated2d) dB | best classical (mean) dB | mean margin | worst survey margin (vs its best classical) | surveys ahead |
+|---|---|---|---|---|---|
+| random50 | 4.6 | fx 3.5 | +1.1 | -0.5 (a, vs fx) | 1/2 |
+| gap8 | -0.2 | fx 4.9 | -5.1 | -6.0 (b, vs fx) | 0/2 |
+"""
+
+
+def test_readme_results_table_comes_from_the_report(tmp_path):
+    import readme_results
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{readme_results.BEGIN}\nold\n{readme_results.END}\n\ntail\n")
+    report = tmp_path / "report.md"
+    report.write_text(_REPORT)
+    assert readme_results.main([str(report), "--readme", str(readme), "--check"]) == 1
+    assert readme_results.main([str(report), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "| hybrid (gated2d) | **4.6** | −0.2 |" in text and "| fx | 3.5 | **4.9** |" in text
+    assert "| method | random 50 % | gap 8 |" in text
+    assert "random 50 % +1.1 dB over fx (worst survey −0.5); gap 8 −5.1 dB over fx" in text
+    assert "over the 2 surveys" in text and "2026-12-08 01:00 UTC" in text
+    assert text.startswith("# x\n") and text.endswith("\n\ntail\n") and "old" not in text
+    assert readme_results.main([str(report), "--readme", str(readme), "--check"]) == 0
+
+
+def test_readme_results_table_matches_the_recorded_report():
+    """README's block is exactly what the renderer gives for docs/runs/unseen/report.md (no hand edits)."""
+    import readme_results
+
+    root = Path(__file__).resolve().parents[1]
+    assert readme_results.main([str(root / "docs/runs/unseen/report.md"), "--readme", str(root / "README.md"),
+                                "--check"]) == 0
