@@ -35,6 +35,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/io.py
 
+# the correction network on one GPU: pack here (SEISFILL_DATA=../shared/data), print the GPU command
+# (RUN=1: run it here; STEPS=3: a short CPU check of the whole route)
+.PHONY: train-gpu
+train-gpu: $(STAMP)
+	PYTHON=$(CURDIR)/$(BIN)/python scripts/train_gpu.sh
+
 # build the wheel, install it in a fresh environment outside the checkout, run seisfill there
 .PHONY: check-wheel
 check-wheel: $(STAMP)

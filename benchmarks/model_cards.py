@@ -55,6 +55,8 @@ SUMMARIES = {
     "gated2d": "default for gathers and 2-D lines: gated-convolution U-Net (width 16, depth 3), CPU-trained",
     "partial3d": "default for post-stack cubes: 3-D partial-convolution U-Net (width 12, depth 3), CPU-trained",
     "gated3d": "3-D gated-convolution U-Net (width 12, depth 3), CPU-trained",
+    "refine2d": "correction network of --method refine: f-x prediction plus a learned correction "
+    "(2-D gated U-Net; input: gapped data, f-x estimate, mask)",
 }
 #: inference windows per model (time first), overlap per axis
 INFERENCE = {2: {"window": [256, 64], "overlap": [32, 16]}, 3: {"window": [128, 32, 32], "overlap": [16, 8, 8]}}
@@ -109,12 +111,14 @@ def _classical(method: str, three: bool) -> Callable[[np.ndarray, np.ndarray], n
     return run
 
 
-def _model(name_or_path: str, method: str = "unet") -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """``method`` (``unet``, or ``hybrid``: the mean of the network and fx) with this model, on CPU."""
+def _model(name_or_path: str, method: str | None = None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``method`` (``unet``, or ``hybrid``: the mean of the network and fx) with this model, on CPU; a
+    correction network (its card names a guide) runs with ``refine`` unless told otherwise."""
     from seisfill.core import fill_array
     from seisfill.models import load_model
 
     loaded = load_model(name_or_path)
+    method = method or ("refine" if loaded.guide else "unet")
 
     def run(data: np.ndarray, live: np.ndarray) -> np.ndarray:
         return fill_array(data, live, method, model=loaded, device="cpu")
@@ -169,7 +173,9 @@ def _run_facts(run: Path, blob: dict[str, Any]) -> dict[str, Any]:
     import csv
 
     rows = list(csv.DictReader((run / "metrics.csv").open()))
-    last = rows[-1] if rows else {}
+    elapsed = [float(r["elapsed_s"]) for r in rows if r.get("elapsed_s")]
+    # elapsed_s restarts in each session of a resumed run: add up each session's last value
+    wall = sum(a for a, b in zip(elapsed, [*elapsed[1:], 0.0], strict=True) if b < a)
     cfg = blob.get("seisfill_train_config", {})
     train = cfg.get("train", {})
     return {
@@ -179,7 +185,7 @@ def _run_facts(run: Path, blob: dict[str, Any]) -> dict[str, Any]:
         "patch": list(blob.get("patch") or []),
         "steps": int(blob.get("step", 0)),
         "batch_size": train.get("batch_size"),
-        "wall_time_s": round(float(last.get("elapsed_s") or 0.0), 1),
+        "wall_time_s": round(wall, 1),
         "train_validation": {k: round(float(v), 3) for k, v in (blob.get("metrics") or {}).items()},
         "data_sources": cfg.get("data", {}).get("sources"),
         "holdout": cfg.get("data", {}).get("holdout"),
@@ -187,20 +193,23 @@ def _run_facts(run: Path, blob: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def ship(name: str, run: Path, hardware: str, command: str) -> None:
-    """Copy ``run/model.pt`` to ``seisfill/weights/NAME.pt`` and start its card."""
+def ship(name: str, run: Path, hardware: str, command: str, folder: Path = WEIGHTS) -> None:
+    """Copy ``run/model.pt`` to ``FOLDER/NAME.pt`` (default ``seisfill/weights``) and start its card
+    (``NAME.json``, and ``NAME.md`` without the held-out scores, which :func:`rescore` adds)."""
     import torch
 
     blob = torch.load(run / "model.pt", map_location="cpu", weights_only=True)
     facts = _run_facts(run, blob)
-    tmp = WEIGHTS / f".{name}.pt.tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.pt.tmp"
     torch.save(blob, tmp)
-    tmp.replace(WEIGHTS / f"{name}.pt")
+    tmp.replace(folder / f"{name}.pt")
     ndim = int(facts["model"]["ndim"])
     card = {
         "name": name,
         "summary": SUMMARIES.get(name, ""),
         "model": facts["model"],
+        **({"guide": blob["guide"]} if blob.get("guide") else {}),  # the method whose estimate it corrects
         "inference": INFERENCE[ndim],
         "training": {
             "config": facts["config_name"],
@@ -220,8 +229,36 @@ def ship(name: str, run: Path, hardware: str, command: str) -> None:
         "licences allow it (../shared/data/README.md): penobscot_xl1155 Apache-2.0 (seg/tutorials-2014), "
         "f3 LGPL-3.0 (equinor/segyio test data), real3d_poststack and qdn_poststack2d MIT (aaspip/data); "
         "cdp700_land (MIT, SeismicLab) only for validation",
+        "size_mb": round((folder / f"{name}.pt").stat().st_size / 1e6, 2),
     }
-    (WEIGHTS / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n")
+    (folder / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n")
+    (folder / f"{name}.md").write_text(render_markdown(card))
+
+
+def unseen_section(report: str) -> dict[str, Any]:
+    """The survey-mean table of a ``benchmarks/unseen.py`` report (markdown), its command and date.
+
+    Returns ``{"command", "date", "surveys", "table", "snr": {method: {pattern: dB}}}``.
+    """
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("### Mean over the"))
+    rows = []
+    for line in lines[start + 1 :]:
+        if line.startswith("|"):
+            rows.append(line)
+        elif rows:
+            break
+    patterns = [c.strip() for c in rows[0].strip("|").split("|")][1:]
+    snr = {}
+    for row in rows[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        snr[cells[0]] = {p: float(v) for p, v in zip(patterns, cells[1:], strict=True)}
+
+    def field(prefix: str) -> str:
+        return next((line[len(prefix) :].strip().strip("`").strip() for line in lines if line.startswith(prefix)), "")
+
+    return {"command": field("Command:"), "date": field("Date:"), "surveys": lines[start][len("### "):],
+            "table": "\n".join(rows), "snr": snr}
 
 
 def render_markdown(card: dict[str, Any]) -> str:
@@ -252,6 +289,8 @@ def render_markdown(card: dict[str, Any]) -> str:
         f"| normalisation | gain {t['normalize'].get('gain')} (window {t['normalize'].get('agc_window')}), "
         f"scale {t['normalize'].get('method')} {t['normalize'].get('percentile')} |",
         f"| inference windows | {card['inference']['window']} overlap {card['inference']['overlap']} (time first) |",
+        *([f"| guide | the `{card['guide']}` estimate of every trace is an input channel; the output is that "
+           f"estimate plus the network's correction (`--method refine`) |"] if card.get("guide") else []),
         f"| licence | {card['licence']} |",
         "",
     ]
@@ -275,10 +314,17 @@ def render_markdown(card: dict[str, Any]) -> str:
         for d in sets:
             lines.append(f"| {d} | " + " | ".join(f"{own.get(p, {}).get('per_dataset', {}).get(d, float('nan')):.1f}" for p in v["patterns"]) + " |")
         lines += ["", f"Reproduce: `{v['command']}`", ""]
+    if card.get("unseen"):
+        u = card["unseen"]
+        lines += [f"## Surveys no model saw ({u['date']})", "",
+                  f"Missing-trace SNR, dB, {u['surveys'].lower()} (benchmarks/unseen.py; docs/benchmarks.md):", "",
+                  u["table"], "", f"Reproduce: `{u['command']}`", ""]
     return "\n".join(lines)
 
 
-def rescore(names: list[str], quick: bool = False) -> None:
+def rescore(names: list[str], quick: bool = False, unseen: dict[str, Path] | None = None) -> None:
+    """Score ``names`` on the held-out windows and rewrite their cards; ``unseen``: name -> a
+    ``benchmarks/unseen.py`` report whose survey means go on that card."""
     two, three = holdout_windows()
     patterns = PATTERNS[:3] if quick else PATTERNS
     for name in names:
@@ -300,6 +346,8 @@ def rescore(names: list[str], quick: bool = False) -> None:
             "command": "python benchmarks/model_cards.py",
         }
         card["size_mb"] = round((WEIGHTS / f"{name}.pt").stat().st_size / 1e6, 2)
+        if unseen and name in unseen:
+            card["unseen"] = unseen_section(unseen[name].read_text())
         path.write_text(json.dumps(card, indent=1) + "\n")
         (WEIGHTS / f"{name}.md").write_text(render_markdown(card))
         print(render_markdown(card))
@@ -312,16 +360,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--command", action="append", default=[], metavar="NAME=TEXT", help="training command of NAME's card")
     p.add_argument("--only", help="comma-separated models to re-score (default: all shipped)")
     p.add_argument("--quick", action="store_true", help="only random50, regular2, gap8")
+    p.add_argument("--to", type=Path, default=WEIGHTS, help="with --ship: write NAME.pt/.json/.md here (default "
+                   "seisfill/weights)")
+    p.add_argument("--unseen", action="append", default=[], metavar="NAME=REPORT.md",
+                   help="put the survey means of this benchmarks/unseen.py report on NAME's card")
+    p.add_argument("--no-score", action="store_true", help="with --ship: write the card without scoring (no SEG-Y files "
+                   "needed, e.g. on a GPU machine)")
     args = p.parse_args(argv)
     hardware = dict(h.split("=", 1) for h in args.hardware)
     commands = dict(c.split("=", 1) for c in args.command)
     shipped = []
     for item in args.ship:
         name, run = item.split("=", 1)
-        ship(name, Path(run), hardware.get(name, "2-core AMD EPYC VM (CPU)"), commands.get(name, ""))
+        ship(name, Path(run), hardware.get(name, "2-core AMD EPYC VM (CPU)"), commands.get(name, ""), args.to)
         shipped.append(name)
+    unseen = {k: Path(v) for k, v in (u.split("=", 1) for u in args.unseen)}
+    if args.no_score or args.to != WEIGHTS:
+        for name, report in unseen.items():  # the survey means alone, on a card as it is
+            card_path = args.to / f"{name}.json"
+            card = json.loads(card_path.read_text())
+            card["unseen"] = unseen_section(report.read_text())
+            card_path.write_text(json.dumps(card, indent=1) + "\n")
+            (args.to / f"{name}.md").write_text(render_markdown(card))
+        return 0
     names = args.only.split(",") if args.only else (shipped or sorted(q.stem for q in WEIGHTS.glob("*.json")))
-    rescore(names, quick=args.quick)
+    rescore(names, quick=args.quick, unseen=unseen)
     return 0
 
 

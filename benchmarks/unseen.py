@@ -257,15 +257,29 @@ def pydrr_options() -> dict[str, Any]:
     return opts
 
 
-def build_methods(model: str | None = None, *, pylops: bool = True, pydrr: bool = True) -> Methods:
-    """Every registry method that can run here, then the peers pylops f-k and pydrr.
+def _own_model(method: Any, model: str) -> str:
+    """The shipped model a network method runs: its own default when it has one other than ``model``'s
+    family (a correction network for a method that needs one), else ``model``."""
+    from seisfill.models import LoadedModel
+
+    prepared = method.prepare({"device": "cpu"}, 2)
+    own = prepared.get("model")
+    return own.name if isinstance(own, LoadedModel) and own.guide else model
+
+
+def build_methods(
+    model: str | None = None, *, pylops: bool = True, pydrr: bool = True, only: Sequence[str] | None = None
+) -> Methods:
+    """Every registry method that can run here (or those in ``only``), then the peers pylops f-k and pydrr.
 
     Network methods (those needing torch) run the shipped model ``model`` (default: the
-    2-D default) on the CPU; the others run with their defaults.  A peer whose package
-    is missing is left out with a note.
+    2-D default) on the CPU -- a method whose own default is a correction network runs
+    that one -- and the others run with their defaults.  A peer whose package is missing
+    is left out with a note, and so is a network method whose model is not shipped.
     """
     from model_cards import _classical, _model
 
+    from seisfill.errors import SeisfillError
     from seisfill.methods import DEFAULT_METHOD, get_method, list_methods
     from seisfill.models import DEFAULT_2D
 
@@ -273,11 +287,19 @@ def build_methods(model: str | None = None, *, pylops: bool = True, pydrr: bool 
     fills: dict[str, Fill] = {}
     classical: list[str] = []
     default = None
+    notes = []
     for name in list_methods(available=True):
+        if only is not None and name not in only:
+            continue
         m = get_method(name)
         if m.needs_torch and {"model", "device"} <= set(m.options):
-            label = f"{name} ({model})"
-            fills[label] = _model(model, name)
+            try:
+                own = _own_model(m, model)
+            except SeisfillError as exc:
+                notes.append(f"{name} left out: {exc}")
+                continue
+            label = f"{name} ({own})"
+            fills[label] = _model(own, name)
         else:
             label = name
             fills[label] = _classical(name, False)
@@ -285,7 +307,6 @@ def build_methods(model: str | None = None, *, pylops: bool = True, pydrr: bool 
             classical.append(label)
         if name == DEFAULT_METHOD:
             default = label
-    notes = []
     if pylops and importlib.util.find_spec("pylops") is not None:
         from compare import pylops_fk
 
@@ -463,15 +484,18 @@ def unseen_report(
     max_gathers: int = MAX_GATHERS,
     check: bool = True,
     full_pydrr: bool = False,
+    only: Sequence[str] | None = None,
 ) -> str:
-    """Run the benchmark and return the markdown report (see the module docstring)."""
+    """Run the benchmark and return the markdown report (see the module docstring); ``only``: these
+    registry methods (and ``pylops`` for the pylops f-k row), not all of them."""
     from seisfill.models import DEFAULT_2D
 
     start = time.perf_counter()
     surveys, left_out = load_unseen(data_dir, max_samples, max_gathers)
     if not surveys:
         raise SystemExit(f"no unseen survey found in {data_dir}")
-    methods = build_methods(DEFAULT_2D, pydrr=full_pydrr or check)
+    methods = build_methods(DEFAULT_2D, pydrr=full_pydrr or check, pylops=only is None or "pylops" in only,
+                            only=only)
     full = {k: f for k, f in methods.fills.items() if k != PYDRR or full_pydrr}
     full_classical = [c for c in methods.classical if c in full]
     windows = [(s.name, g) for s in surveys for g in s.gathers]
@@ -485,7 +509,8 @@ def unseen_report(
         f"Surveys {HELD_OUT} (none is in any card's `training.real_files`): "
         + ", ".join(s.name for s in surveys)
         + ". Network methods run the shipped default 2-D network "
-        f"`{DEFAULT_2D}` on the CPU; every method fills the same gathers with the same masks "
+        f"`{DEFAULT_2D}` on the CPU (a method whose default is a correction network runs that one: the "
+        "model is in each label); every method fills the same gathers with the same masks "
         "(`seisfill.masks.decimate`, seed = index of the gather in its survey). Windows:\n",
         *[f"- {s.note}" for s in surveys],
         *[f"- {n}" for n in left_out + methods.notes],
@@ -529,6 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--no-check", action="store_true", help="no pydrr check on small windows")
     p.add_argument(
+        "--methods", help="comma-separated registry methods to run (and pylops for its f-k row); default all"
+    )
+    p.add_argument(
         "--full-pydrr", action="store_true", help="pydrr on the full gathers too (over an hour)"
     )
     args = p.parse_args(argv)
@@ -544,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
         max_gathers=args.max_gathers,
         check=not args.no_check,
         full_pydrr=args.full_pydrr,
+        only=[m.strip() for m in args.methods.split(",")] if args.methods else None,
     )
     print(text)
     if args.out:

@@ -15,6 +15,7 @@ Quick start::
 """
 
 from seisfill.core import fill_array
+from seisfill.densify_dataset import densify
 from seisfill.errors import SeisfillError
 from seisfill.fill_dataset import fill
 from seisfill.io.convert import read_dataset, write_dataset
@@ -32,6 +33,7 @@ __all__ = [
     "write_segy",
     "regularize",
     "fill",
+    "densify",
     "fill_array",
     "list_methods",
     "get_method",

@@ -65,18 +65,43 @@ def _takers(option: str) -> str:
     return " / ".join(m for m in list_methods() if option in get_method(m).options)
 
 
-def _add_method(p: argparse.ArgumentParser) -> None:
-    """--method and the network options, from the method registry."""
+def _add_method(p: argparse.ArgumentParser, default: str | None = None) -> None:
+    """--method (default: ``default``, else DEFAULT_METHOD) and the network options, from the method registry."""
     from seisfill.methods import DEFAULT_METHOD, get_method, list_methods
 
+    default = default or DEFAULT_METHOD
     lines = "; ".join(f"{name}: {get_method(name).summary}" + (" (needs torch)" if get_method(name).needs_torch else "")
                       for name in list_methods())
-    p.add_argument("--method", default=DEFAULT_METHOD, choices=list_methods(), metavar="METHOD",
-                   help=f"interpolation method (default: {DEFAULT_METHOD}). {lines}")
+    p.add_argument("--method", default=default, choices=list_methods(), metavar="METHOD",
+                   help=f"interpolation method (default: {default}). {lines}")
     p.add_argument("--model", default=None, metavar="NAME|PATH", help=f"network for --method {_takers('model')}: a shipped name (seisfill models) or a .pt file from seisfill train (default: gated2d for gathers and lines, partial3d for cubes)")
     p.add_argument("--device", default=None, help=f"auto (CUDA when available; the default), cpu, cuda or cuda:N (--method {_takers('device')})")
     p.add_argument("--batch-size", type=int, default=None, metavar="N", help=f"windows per forward pass (--method {_takers('batch_size')}; default 16)")
     p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="any other option of the method (repeatable; values read as YAML), e.g. --option ndim=3 --option fast=true; seisfill methods lists each method's options")
+
+
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    prog = p.add_mutually_exclusive_group()
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar over the gathers (or tasks) on stderr (default: when stderr is a terminal)")
+    prog.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+
+def _add_densify(p: argparse.ArgumentParser) -> None:
+    """The ``densify`` subcommand's own options."""
+    from seisfill.io.densify_grid import AXES, FACTORS
+    from seisfill.methods import DEFAULT_DENSIFY_METHOD
+
+    p.add_argument("input", type=Path, help="the SEG-Y file")
+    p.add_argument("output", type=Path, help="the SEG-Y file to write, never the input")
+    _add_geometry(p)
+    p.add_argument("--factor", type=int, default=2, choices=FACTORS, metavar="N", help="N - 1 new traces between every two neighbouring traces: the trace spacing divided by N (2, 3 or 4; default 2)")
+    p.add_argument("--axis", default="crossline", choices=AXES, help="cubes: new traces within each inline (crossline), new inlines (inline) or both; gathers and lines have only their trace axis (crossline, the default)")
+    _add_method(p, DEFAULT_DENSIFY_METHOD)
+    _add_progress(p)
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="densify on N Dask worker processes, streaming (0: the same streaming job in this process); the same bytes")
+    p.add_argument("--gathers-per-task", type=int, default=8, metavar="N", help="gathers (inlines) per Dask task with --workers (default 8)")
+    p.add_argument("--rms-outlier", type=float, metavar="K", help="treat traces whose RMS is K robust sigmas off their gather as dead (filled too)")
+    p.add_argument("--flag-word", default="UnassignedInt1", help="header word that records filled (1) and inserted (2) traces; 'none' to leave headers alone (default: UnassignedInt1, bytes 233-236)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,9 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", type=Path, help="the file to write, never the input: .sgy/.segy, or .nc/.zarr for a dataset")
     _add_geometry(p)
     _add_method(p)
-    prog = p.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar over the gathers (or tasks) on stderr (default: when stderr is a terminal)")
-    prog.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    _add_progress(p)
     p.add_argument("--workers", type=int, default=None, metavar="N", help="fill on N Dask worker processes (LocalCluster), streaming: bounded memory whatever the file size; 0: the same streaming job in this process")
     p.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask.distributed scheduler (tcp://host:8786) instead of a LocalCluster")
     p.add_argument("--resume", action="store_true", help="continue an interrupted --workers run writing the same output (redo only unwritten gathers)")
@@ -126,6 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rms-outlier", type=float, metavar="K", help="treat traces whose RMS is K robust sigmas off their gather as dead")
     p.add_argument("--flag-word", default="UnassignedInt1", help="header word that records filled (1) and inserted (2) traces; 'none' to leave headers alone (default: UnassignedInt1, bytes 233-236)")
     p.add_argument("--skip-empty", action="store_true", help="pass gathers with no live trace through unfilled instead of failing")
+    p.add_argument("--adapt", action="store_true", help=f"network methods ({_takers('model')}): first fine-tune the network on this file's own live traces (hide some like the real gaps, learn to restore them, stop on a held-back set), then fill with it")
+    p.add_argument("--adapt-budget", type=float, default=None, metavar="SECONDS", help="--adapt: seconds of training at most (default 60)")
+
+    p = command("densify", "insert traces between the recorded ones (a denser grid), fill them, write SEG-Y",
+                "Make a denser grid: N - 1 new traces between every two neighbouring traces of each gather (line, "
+                "or cube axis), filled by the method together with the input's dead and missing traces. Recorded "
+                "traces are copied byte for byte; each new trace is written right after its predecessor, with a "
+                "header interpolated between its two neighbours (grid and count words such as TraceNumber, CDP, "
+                "INLINE_3D/CROSSLINE_3D: the predecessor's value), flag 2 and TraceIdentificationCode 1, and is "
+                "listed with its neighbours and fractional position in OUTPUT.seisfill.json.")
+    _add_densify(p)
 
     p = command("methods", "list the fill methods, their options and defaults",
                 "List the registered fill methods, the recommended one first, with each method's options and their "
@@ -228,10 +262,14 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         gaps = int(count_sequence_gaps(ds).sum())
     options = _method_options(args)
     t_fill = time.perf_counter()
-    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, progress=_progress(args), **options)
+    filled = seisfill.fill(ds, method=args.method, skip_empty=args.skip_empty, progress=_progress(args),
+                           adapt=_adapt(args), **options)
     t_fill = time.perf_counter() - t_fill
     flag = _flag_word(args)
-    how = {"method": filled.attrs["fill_method"], "model": filled.attrs.get("fill_model")}
+    from seisfill.methods import sidecar_details
+
+    details = sidecar_details(filled.attrs)
+    how = {"method": filled.attrs["fill_method"], "model": filled.attrs.get("fill_model"), "details": details}
     g_dim = filled["live"].dims[0]
     if dst_kind != "segy":
         import numpy as np
@@ -248,6 +286,8 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         return
     template = args.input if src_kind == "segy" else None
     summary = seisfill.write_segy(filled, args.output, template=template, flag_word=flag)
+    if details and summary.sidecar:
+        _add_to_sidecar(summary.sidecar, details, args.input)
     print(_fill_summary(
         args.input, args.output, filled.sizes[g_dim], g_dim, summary.n_traces, summary.n_filled, summary.n_inserted,
         **how, record=_record(summary.sidecar, flag), seconds=time.perf_counter() - start, fill_seconds=t_fill,
@@ -257,6 +297,43 @@ def _cmd_fill(args: argparse.Namespace) -> None:
             f"  note: {gaps} trace slot(s) missing from the gathers' {ds.attrs.get('sort_key')} sequence "
             "were not inserted; add --regularize to insert and fill them"
         )
+
+
+def _cmd_densify(args: argparse.Namespace) -> None:
+    import seisfill
+
+    start = time.perf_counter()
+    _refuse_same_path(args.input, args.output)
+    options = _method_options(args)
+    flag = _flag_word(args)
+    read = dict(key=args.key, sort=args.sort, cube=args.cube, rms_outlier=args.rms_outlier)
+    if args.workers is not None:
+        from seisfill.parallel import fill_file
+
+        done = fill_file(args.input, args.output, args.method, **read, densify=args.factor, densify_axis=args.axis,
+                         workers=args.workers,
+                         gathers_per_task=args.gathers_per_task, flag_word=flag, progress=_progress(args), **options)
+        counts = (done.n_input, done.n_traces, done.n_filled - done.n_inserted)
+        where = f"{args.workers} worker(s)" if args.workers else "this process"
+        rows, streaming = (done.n_gathers, done.row_name), f"on {where}: {done.n_tasks} task(s)"
+        how, sidecar = {"method": args.method, "model": done.model}, done.sidecar
+    else:
+        ds = seisfill.read_segy(args.input, **read)
+        dense = seisfill.densify(ds, args.factor, args.axis, args.method, progress=_progress(args), **options)
+        written = seisfill.write_segy(dense, args.output, template=args.input, flag_word=flag)
+        counts = (int(ds.attrs["segy_n_traces"]), written.n_traces, written.n_filled)
+        rows, streaming = (ds["live"].shape[0], ds["live"].dims[0]), None
+        how, sidecar = {"method": dense.attrs["fill_method"], "model": dense.attrs.get("fill_model")}, written.sidecar
+    n_in, n_out, n_dead = counts
+    print("\n".join([
+        f"seisfill densify: {args.input} -> {args.output}",
+        f"  factor {args.factor} along {args.axis}: {rows[0]} {rows[1]}(s), {n_in} traces in, {n_out} traces out "
+        f"({n_out - n_in} new), {n_dead} dead trace(s) filled",
+        f"  method '{how['method']}'" + (f" (model {how['model']})" if how["model"] else ""),
+        *([f"  {streaming}"] if streaming else []),
+        f"  record of new traces: {_record(sidecar, flag)}",
+        f"  {time.perf_counter() - start:.2f} s",
+    ]))
 
 
 def _method_options(args: argparse.Namespace) -> dict:
@@ -316,17 +393,59 @@ def _cmd_fill_streaming(args: argparse.Namespace) -> None:
         rms_outlier=args.rms_outlier, regularize=args.regularize, step=args.step, extent=args.extent,
         workers=args.workers or 0, scheduler=args.scheduler,
         gathers_per_task=args.gathers_per_task, halo=args.halo, resume=args.resume,
-        flag_word=flag, skip_empty=args.skip_empty, progress=_progress(args), **options,
+        flag_word=flag, skip_empty=args.skip_empty, progress=_progress(args), adapt=_adapt(args), **options,
     )
     where = f"{args.workers} worker(s)" if args.workers else ("scheduler " + args.scheduler if args.scheduler else "this process")
     print(_fill_summary(
         args.input, args.output, summary.n_gathers, summary.row_name, summary.n_traces,
         summary.n_filled - summary.n_inserted, summary.n_inserted, method=args.method, model=summary.model,
-        record=_record(summary.sidecar, flag), seconds=summary.seconds,
+        details=summary.details, record=_record(summary.sidecar, flag), seconds=summary.seconds,
         streaming=f"on {where}: {summary.n_tasks} task(s)"
         + (f", {summary.n_resumed} done before (resumed)" if summary.n_resumed else "")
         + ("; planned gather by gather" if summary.plan == "gathers" else "; planned on the whole grid"),
     ))
+
+
+def _adapt(args: argparse.Namespace) -> Any:
+    """``--adapt [--adapt-budget S]`` as :class:`seisfill.adapt.AdaptSettings` (None without ``--adapt``)."""
+    if args.adapt_budget is not None and not args.adapt:
+        raise SeisfillError("--adapt-budget sets the time of --adapt; add --adapt")
+    if not args.adapt:
+        return None
+    from seisfill.adapt import AdaptSettings
+
+    settings = AdaptSettings() if args.adapt_budget is None else AdaptSettings(budget_s=args.adapt_budget)
+    settings.check()
+    return settings
+
+
+def _add_to_sidecar(sidecar: str, details: dict, source: Path) -> None:
+    """The method's choice and the adaptation's record (``auto``, ``adapt``) added to a written sidecar."""
+    from seisfill.io.write import atomic_output
+
+    record = json.loads(Path(sidecar).read_text())
+    record.update(details)
+    with atomic_output(sidecar, (source,)) as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=1))
+
+
+def _detail_lines(details: dict | None) -> list[str]:
+    """Summary lines for the self-check's choice and the adaptation."""
+    lines = []
+    auto = (details or {}).get("auto")
+    if auto:
+        scores = ", ".join(f"{k} {v:.2f}" for k, v in sorted(auto.get("scores_db", {}).items(), key=lambda kv: -kv[1]))
+        lines.append(f"  self-check chose {auto.get('choice')}" + (f" (hidden-trace SNR dB: {scores})" if scores else ""))
+    adapt = (details or {}).get("adapt")
+    if adapt and "steps" in adapt:
+        lines.append(f"  adapted {adapt['model']} in {adapt['seconds']:.1f} s ({adapt['steps']} steps, budget "
+                     f"{adapt['budget_s']:g} s): held-back SNR {adapt['held_back_snr_db_before']:.2f} -> "
+                     f"{adapt['held_back_snr_db_after']:.2f} dB")
+    elif adapt and "skipped" in adapt:
+        lines.append(f"  --adapt skipped: {adapt['skipped']}")
+    elif adapt:
+        lines.append(f"  adapted weights reused from the interrupted run ({adapt.get('reused')})")
+    return lines
 
 
 def _flag_word(args: argparse.Namespace) -> str | None:
@@ -341,7 +460,7 @@ def _record(sidecar: str | None, flag: str | None) -> str:
 def _fill_summary(
     source: Path, output: Path, n_rows: int, row_name: str, n_traces: int, n_filled: int, n_inserted: int, *,
     method: str, model: str | None, record: str, seconds: float, fill_seconds: float | None = None,
-    streaming: str | None = None,
+    streaming: str | None = None, details: dict | None = None,
 ) -> str:
     """The lines ``seisfill fill`` prints when done, the same on the in-process and the streaming path.
 
@@ -360,6 +479,8 @@ def _fill_summary(
         The whole run; the fill alone, where it is timed apart (the in-process path).
     streaming : str, optional
         The streaming path's line: workers, tasks, resumed ones, the plan.
+    details : dict, optional
+        The sidecar's ``auto`` (the self-check's choice and scores) and ``adapt`` entries.
     """
     n_new = n_filled + n_inserted
     busy = seconds if fill_seconds is None else fill_seconds
@@ -370,6 +491,7 @@ def _fill_summary(
         f"  {n_rows} {row_name}(s), {n_traces} traces written",
         f"  filled {n_filled} dead trace(s), inserted {n_inserted} missing trace(s) with '{method}'"
         + (f" (model {model})" if model else ""),
+        *_detail_lines(details),
         *([f"  {streaming}"] if streaming else []),
         f"  record of filled traces: {record}",
         f"  {seconds:.2f} s" + (f" ({', '.join(speed)})" if speed else ""),
@@ -495,6 +617,7 @@ _COMMANDS = {
     "train": _cmd_train,
     "info": _cmd_info,
     "fill": _cmd_fill,
+    "densify": _cmd_densify,
     "methods": _cmd_methods,
     "models": _cmd_models,
     "convert": _cmd_convert,

@@ -18,6 +18,7 @@ call, and shows its own bar where it has one.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -26,10 +27,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from seisfill.adapt import AdaptSettings, survey_options
 from seisfill.bricks import fill_bricks_lazy
 from seisfill.core import fill_block, fill_targets
 from seisfill.io import dataset as names
-from seisfill.methods import DEFAULT_METHOD, Method, get_method
+from seisfill.methods import DEFAULT_METHOD, Method, get_method, sample_rows
 
 __all__ = ["fill"]
 
@@ -41,6 +43,7 @@ def fill(
     skip_empty: bool = False,
     halo: int = 4,
     progress: bool = False,
+    adapt: AdaptSettings | None = None,
     **options,
 ) -> xr.Dataset:
     """Fill every dead or missing trace of a seisfill dataset.
@@ -66,6 +69,10 @@ def fill(
         filled in one call that has a bar of its own (a network's, over its
         windows) shows that one instead.  The bytes are the same either way.
         Dask-backed data are filled when computed: the bar moves then.
+    adapt : AdaptSettings, optional
+        Fine-tune the method's network on a sample of the dataset's own live
+        traces first (:mod:`seisfill.adapt`); the record goes to
+        ``attrs["fill_adapt"]`` (JSON).
     **options
         Passed to the method (``Method.options`` lists them).
 
@@ -89,6 +96,8 @@ def fill(
     target = fill_targets(ds, skip_empty)
     # load once for every block (a network); a cube's default model is the 3-D one
     options = m.prepare(options, 3 if g_dim == "inline" else 2)
+    # a look at a sample of the survey, the same rows as the streaming path's: --adapt, auto's self-check
+    options, adapted = survey_options(m, options, partial(_sample, ds, target), adapt)
     amplitude, live = ds[names.AMPLITUDE], ds[names.LIVE]
     bricks = m.is_3d(options) and amplitude.chunks is not None
     bar, group = None, None
@@ -109,7 +118,20 @@ def fill(
     out[names.FILLED] = ((g_dim, t_dim), previous | target, {"long_name": "slot got new samples"})
     out.attrs["fill_method"] = m.name
     out.attrs.update(m.describe(options))
+    if adapted is not None:
+        out.attrs["fill_adapt"] = json.dumps(adapted)
     return out
+
+
+def _sample(ds: xr.Dataset, target: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Data (non-live zeroed), live and target of ``k`` rows holding a target, spread evenly (:func:`sample_rows`)."""
+    rows = np.flatnonzero(target.any(axis=1))
+    rows = rows[sample_rows(rows.size, k)]
+    live = ds[names.LIVE].values[rows]
+    g_dim, t_dim = names.slot_dims(ds)
+    amplitude = ds[names.AMPLITUDE].isel({g_dim: rows}).transpose(g_dim, t_dim, "time")
+    data = np.asarray(amplitude.values, dtype=np.float32)
+    return np.where(live[..., None], data, 0).astype(np.float32), live, target[rows]
 
 
 def _fill_blocks(

@@ -108,6 +108,10 @@ class LoadedModel:
         Inference windows, time first.
     card : ModelCard or None
         The card of a shipped model.
+    guide : str or None
+        For a network that corrects a classical estimate (``guide_channels``
+        > 0): the registered method whose estimate it takes (card or weights
+        file ``guide``); None for the others.
     """
 
     name: str
@@ -116,6 +120,7 @@ class LoadedModel:
     window: tuple[int, ...]
     overlap: tuple[int, ...]
     card: ModelCard | None = None
+    guide: str | None = None
 
     @property
     def ndim(self) -> int:
@@ -243,6 +248,12 @@ def load_model(name_or_path: str | Path, device: str = "cpu") -> LoadedModel:
         patch = blob.get("patch")
         window = tuple(int(v) for v in patch) if patch and len(patch) == ndim else _DEFAULT_WINDOW[ndim]
         overlap = _DEFAULT_OVERLAP[ndim]
+    guide = (card.facts.get("guide") if card is not None else None) or blob.get("guide")
+    if bool(getattr(model, "guide_channels", 0)) != bool(guide):
+        raise SeisfillError(
+            f"{path}: a network with guide channels needs its guide named (card or weights 'guide'), "
+            "and only such a network may name one"
+        )
     return LoadedModel(
         name=card.name if card else str(path),
         model=model,
@@ -250,6 +261,7 @@ def load_model(name_or_path: str | Path, device: str = "cpu") -> LoadedModel:
         window=window,
         overlap=overlap,
         card=card,
+        guide=str(guide) if guide else None,
     )
 
 

@@ -63,7 +63,7 @@ class TestHappyPaths:
         assert "ndim=2" in out and "fast=False" in out
         code, out, _ = _run(["methods", "--json"], capsys)
         listed = json.loads(out)
-        assert list(listed)[:6] == ["hybrid", "unet", "fx", "drr", "pocs", "linear"]
+        assert list(listed)[:7] == ["hybrid", "unet", "auto", "fx", "drr", "pocs", "linear"]
         assert listed["pocs"]["options"]["schedule"] == "exponential" and listed["hybrid"]["default"]
 
     def test_method_options_on_the_command_line(self, gather, tmp_path, capsys):
@@ -191,7 +191,7 @@ class TestBadInput:
             main(["fill", str(gather), str(tmp_path / "o.sgy"), "--method", "magic"])
         _, err = capsys.readouterr()
         _assert_clean_failure(exc.value.code, err, tmp_path, expect=EXIT_USAGE, output=tmp_path / "o.sgy")
-        assert "invalid choice: 'magic' (choose from 'hybrid', 'unet', 'fx', 'drr', 'pocs', 'linear')" in err
+        assert "invalid choice: 'magic' (choose from 'hybrid', 'unet', 'auto', 'fx', 'drr', 'pocs', 'linear'" in err
         with pytest.raises(SystemExit) as exc:
             main(["fill", str(gather), str(tmp_path / "o.sgy"), "--no-such-flag"])
         _, err = capsys.readouterr()
@@ -301,8 +301,8 @@ def test_every_command_has_a_description_and_every_argument_a_help_text():
     from seisfill.cli import build_parser
 
     parser = build_parser()
-    assert set(parser.commands) == {"info", "fill", "methods", "models", "convert", "train", "decimate", "qc",
-                                    "evaluate"}
+    assert set(parser.commands) == {"info", "fill", "densify", "methods", "models", "convert", "train", "decimate",
+                                    "qc", "evaluate"}
     for name, command in parser.commands.items():
         assert len(command.description or "") > 100, name  # a paragraph, not the one-line summary again
         for action in command._actions:

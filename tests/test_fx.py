@@ -238,6 +238,44 @@ class TestIrregular:
 
 
 class TestKernels:
+    def test_normal_equations_match_the_explicit_rows(self):
+        rng = np.random.default_rng(1)
+        x = rng.standard_normal((3, 30)) + 1j * rng.standard_normal((3, 30))
+        known = rng.random(30) < 0.7
+        length, stride = 3, 2
+        gram, rhs = _fx.pef_normal_equations([(x, known, stride)], length)
+        idx = _fx.chains(known, stride, length)
+        power = np.mean(np.abs(x[:, known]) ** 2, axis=1)
+        for p in range(3):
+            # forward rows predict the last slot from the L before it (nearest first),
+            # backward rows (conjugated) the first slot from the L after it
+            mat = np.concatenate([x[p][idx[:, length - 1 :: -1]], np.conj(x[p][idx[:, 1:]])])
+            vec = np.concatenate([x[p][idx[:, length]], np.conj(x[p][idx[:, 0]])])
+            np.testing.assert_allclose(gram[:, :, p], mat.conj().T @ mat / power[p], rtol=1e-12)
+            np.testing.assert_allclose(rhs[:, p], mat.conj().T @ vec / power[p], rtol=1e-12)
+
+    def test_solve_banded_matches_dense_solves_stacked_or_alone(self):
+        rng = np.random.default_rng(2)
+        systems, dense = [], []
+        for n, w, p in [(5, 2, 3), (9, 4, 2), (1, 0, 4)]:
+            a = rng.standard_normal((p, n, n)) + 1j * rng.standard_normal((p, n, n))
+            g = a @ np.conj(a).transpose(0, 2, 1)
+            g[:, np.abs(np.subtract.outer(np.arange(n), np.arange(n))) > w] = 0
+            g += n * np.eye(n)  # banded, Hermitian, positive definite
+            band = np.zeros((w + 1, n, p), complex)
+            for d in range(w + 1):
+                band[d, : n - d] = g[:, np.arange(n - d), np.arange(d, n)].T
+            rhs = rng.standard_normal((n, p)) + 1j * rng.standard_normal((n, p))
+            systems.append((band, rhs))
+            dense.append((g, rhs))
+        alone = [_fx.solve_banded([(band.copy(), rhs)], 1e-3)[0] for band, rhs in systems]
+        together = _fx.solve_banded([(band.copy(), rhs) for band, rhs in systems], 1e-3)
+        for (g, rhs), one, both in zip(dense, alone, together, strict=True):
+            assert np.array_equal(one, both)
+            load = 1e-3 * np.real(np.trace(g, axis1=1, axis2=2)) / g.shape[1]
+            want = np.linalg.solve(g + load[:, None, None] * np.eye(g.shape[1]), rhs.T[:, :, None])[:, :, 0]
+            np.testing.assert_allclose(one.T, want, rtol=1e-9)
+
     def test_spitz_filter_from_coarse_at_half_frequency(self):
         # plane waves: the coarse (every 2nd) data at f/2 give the dense filter at f
         n, f = 40, 0.11
@@ -306,6 +344,7 @@ class TestErrors:
             ({"taper": -1}, "taper must be between"),
             ({"prewhiten": -0.1}, "prewhiten must be between"),
             ({"iterations": -1}, "iterations must be an integer >= 0"),
+            ({"lattice_iterations": 1.5}, "lattice_iterations must be an integer >= 0"),
             ({"max_stride": 0}, "max_stride must be an integer >= 1"),
         ],
     )

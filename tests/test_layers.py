@@ -9,7 +9,7 @@ cycle hidden in a function is still a cycle)::
     2  io, classical, nn, simulate
     3  models
     4  methods, core                      (the registry and the fill core)
-    5  bricks, parallel, train, fill_dataset
+    5  bricks, parallel, train, fill_dataset, densify_dataset, adapt
     6  evaluate, qc, demo, info
     7  cli, __main__, and the package itself (``import seisfill``)
 
@@ -35,7 +35,8 @@ LAYERS = {
     "io": 2, "classical": 2, "nn": 2, "simulate": 2,
     "models": 3,
     "methods": 4, "core": 4,
-    "bricks": 5, "parallel": 5, "train": 5, "fill_dataset": 5,
+    "bricks": 5, "parallel": 5, "train": 5, "fill_dataset": 5, "densify_dataset": 5,
+    "adapt": 5,
     "evaluate": 6, "qc": 6, "demo": 6, "info": 6,
     "cli": 7, "__main__": 7, "": 7,  # "": seisfill/__init__.py, the package's facade
 }

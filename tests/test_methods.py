@@ -34,7 +34,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 
 class TestRegistry:
     def test_built_in_methods_in_order_with_one_default(self):
-        assert list_methods()[:6] == ["hybrid", "unet", "fx", "drr", "pocs", "linear"]
+        assert list_methods()[:7] == ["hybrid", "unet", "auto", "fx", "drr", "pocs", "linear"]
         assert DEFAULT_METHOD == seisfill.DEFAULT_METHOD == list_methods()[0]
         assert [m for m in list_methods() if not get_method(m).needs_torch][:4] == ["fx", "drr", "pocs", "linear"]
 
@@ -46,7 +46,7 @@ class TestRegistry:
         assert get_method("pocs").is_3d({"ndim": 3}) and not get_method("fx").is_3d({})
 
     def test_unknown_method_lists_the_registered_ones(self):
-        with pytest.raises(SeisfillError, match="unknown method 'kriging'; choose one of: hybrid, unet, fx"):
+        with pytest.raises(SeisfillError, match="unknown method 'kriging'; choose one of: hybrid, unet, auto, fx"):
             get_method("kriging")
 
     def test_names_are_unique_and_the_default_stays(self):
@@ -121,7 +121,7 @@ class TestAddAMethod:
         assert streamed.read_bytes() == out.read_bytes()
         capsys.readouterr()
         assert main(["fill", str(dead_gather), str(tmp_path / "x.sgy"), "--method", "nearest", "--model", "m"]) == 1
-        assert "--model is for --method hybrid or unet, not 'nearest'" in capsys.readouterr().err
+        assert "--model is for --method hybrid or unet or auto" in capsys.readouterr().err
 
     def test_scored_by_evaluate(self, nearest):
         from seisfill.evaluate import evaluate

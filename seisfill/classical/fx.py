@@ -24,9 +24,11 @@ Regular patterns (live traces exactly every ``n``-th slot, ``n >= 2``; see
    added to the normal equations.
 3. Fill: minimise the forward + backward prediction error of the dense
    sequence over the missing slots, live slots fixed,
-   ``min_u ||E_u u + E_k x_k||^2 + damping ||u||^2``; one small complex
-   system per frequency, all frequencies, time windows and gathers with the
-   same live mask stacked into one ``numpy.linalg.solve``.
+   ``min_u ||E_u u + E_k x_k||^2 + damping ||u||^2``; one small banded
+   complex system per frequency, those of all frequencies, time windows,
+   spatial windows and gathers with the same live mask solved together by
+   one vectorised banded Cholesky factorisation (the filters of step 2
+   likewise).
 4. Weight by the frequency band, ``irfft``, add the time windows (their
    tapers sum to one) and blend the spatial windows (weights summing to
    one).
@@ -47,7 +49,12 @@ live traces fixed.  Only the filter estimate changes:
   estimate at ``f / 2`` with stride 2 (complete, so every slot gives
   equations), and the fill is solved again.  The low frequencies, which are
   not aliased, thus steer the high ones even where the live traces have
-  few regular runs.
+  few regular runs.  Regular patterns get ``lattice_iterations`` such
+  passes (default 0: Spitz's estimate alone; see :func:`fx_interp`).
+
+:func:`seisfill.classical.spitz.spitz_interp` is the regular case seen from
+the coarse side: recorded traces in, ``N - 1`` new traces between each pair
+out.
 
 A spatial window whose live traces give too few equations borrows live
 traces from a wider range for the estimate (the fill itself stays local);
@@ -164,6 +171,7 @@ class _Options:
     damping: float
     max_stride: int | None
     iterations: int
+    lattice_iterations: int
 
 
 def _int_option(value, name: str, minimum: int) -> int:
@@ -236,6 +244,7 @@ def _check_options(n_trace: int, n_time: int, **kw) -> _Options:
         damping=_float_option(kw["damping"], "damping", 0.0, 1e6),
         max_stride=ms,
         iterations=_int_option(kw["iterations"], "iterations", 0),
+        lattice_iterations=_int_option(kw["lattice_iterations"], "lattice_iterations", 0),
     )
 
 
@@ -398,30 +407,26 @@ def _spectra(traces: np.ndarray, nfft: int, active: np.ndarray) -> np.ndarray:
     return spec.transpose(0, 2, 1).reshape(q * na, m)
 
 
-def _fill_window(
-    stack: np.ndarray, known_e: np.ndarray, win: _Window, tp: _TimePlan, opts: _Options
-) -> np.ndarray:
-    """Time-domain estimate of the missing traces of one spatial window.
+@dataclass
+class _WindowState:
+    """One spatial window's spectra and equations for one chunk of time windows."""
 
-    Parameters
-    ----------
-    stack : numpy.ndarray, shape (Q, M, W)
-        Tapered time windows of the live traces of the estimation range.
-    known_e : numpy.ndarray of bool, shape (e1 - e0,)
-        Live mask of the estimation range.
+    win: _Window
+    x: np.ndarray  # (Q * n_active, n_x) spectra of the fill range (missing slots 0)
+    known: np.ndarray  # (n_x,) live slots of the fill range
+    live_eq: tuple[np.ndarray, np.ndarray]  # normal equations of the live traces' runs
 
-    Returns
-    -------
-    numpy.ndarray, shape (Q, n_unknown, W)
-        The missing traces of the fill range ``x0:x1``, in order.
-    """
+
+def _window_state(stack: np.ndarray, mask: np.ndarray, win: _Window, tp: _TimePlan) -> _WindowState:
+    """Spectra of one window's live traces (``stack``: (Q, M, W) tapered time windows) at
+    ``f / s`` for each stride ``s``, and the filter equations they give."""
     q = stack.shape[0]
     na = tp.active.size
-    n_e = known_e.size
+    known_e = mask[win.e0 : win.e1]
     kidx = np.flatnonzero(known_e)
 
     def dense(nfft: int) -> np.ndarray:
-        full = np.zeros((q * na, n_e), dtype=np.complex128)
+        full = np.zeros((q * na, known_e.size), dtype=np.complex128)
         full[:, kidx] = _spectra(stack, nfft, tp.active)
         return full
 
@@ -429,27 +434,65 @@ def _fill_window(
     live_sources = [(by_stride[s], known_e, s) for s in win.strides]
     fill = slice(win.x0 - win.e0, win.x1 - win.e0)
     x = (by_stride[1] if 1 in by_stride else dense(tp.nfft))[:, fill]
-    known = known_e[fill]
-    n = known.size
-    a = _fx.estimate_pef(live_sources, win.length, opts.prewhiten)
-    filled = _fx.pef_fill(x, known, a, opts.damping)  # (Q * na, n_unknown)
-    if not win.regular and opts.iterations:
+    return _WindowState(win, x, known_e[fill], _fx.pef_normal_equations(live_sources, win.length))
+
+
+def _fill_windows(stacks: list[np.ndarray], mask: np.ndarray, windows: list[_Window],
+                  tp: _TimePlan, opts: _Options) -> list[np.ndarray]:
+    """Time-domain estimate of the missing traces of a batch of spatial windows.
+
+    The filters and the fills of the batch's windows are solved together
+    (one stacked solve per pass); each window's result is the same as if it
+    were solved alone.
+
+    Parameters
+    ----------
+    stacks : list of numpy.ndarray, shape (Q, M_w, W)
+        Per window: tapered time windows of the live traces of its
+        estimation range.
+    mask : numpy.ndarray of bool, shape (n_trace,)
+
+    Returns
+    -------
+    list of numpy.ndarray, shape (Q, n_unknown_w, W)
+        Per window: the missing traces of its fill range ``x0:x1``, in order.
+    """
+    q = stacks[0].shape[0]
+    na = tp.active.size
+    states = [_window_state(stack, mask, win, tp) for stack, win in zip(stacks, windows, strict=True)]
+    filters = _fx.solve_filters([st.live_eq for st in states], opts.prewhiten)
+    filled = _solve_fills(states, filters, opts)
+    passes = opts.lattice_iterations if windows[0].regular else opts.iterations
+    if passes:
         # bootstrap (multistep) estimates: the dense estimate at f / 2 with stride 2
-        uidx = np.flatnonzero(~known)
-        everywhere = np.ones(n, dtype=bool)
-        for _ in range(opts.iterations):
-            full = x.copy()
-            full[:, uidx] = filled
-            spec = np.zeros((q, n, tp.nfft // 2 + 1), dtype=np.complex128)
-            spec[:, :, tp.active] = full.reshape(q, na, n).transpose(0, 2, 1)
-            half = _spectra(sp_fft.irfft(spec, n=tp.nfft, axis=-1), 2 * tp.nfft, tp.active)
-            a = _fx.estimate_pef(live_sources + [(half, everywhere, 2)], win.length, opts.prewhiten)
-            filled = _fx.pef_fill(x, known, a, opts.damping)
-    filled *= np.tile(tp.band, q)[:, None]
-    n_unknown = filled.shape[1]
-    spec = np.zeros((q, n_unknown, tp.nfft // 2 + 1), dtype=np.complex128)
-    spec[:, :, tp.active] = filled.reshape(q, na, n_unknown).transpose(0, 2, 1)
-    return sp_fft.irfft(spec, n=tp.nfft, axis=-1)[:, :, : tp.window]
+        for _ in range(passes):
+            systems = []
+            for st, part in zip(states, filled, strict=True):
+                n = st.known.size
+                full = st.x.copy()
+                full[:, np.flatnonzero(~st.known)] = part
+                spec = np.zeros((q, n, tp.nfft // 2 + 1), dtype=np.complex128)
+                spec[:, :, tp.active] = full.reshape(q, na, n).transpose(0, 2, 1)
+                half = _spectra(sp_fft.irfft(spec, n=tp.nfft, axis=-1), 2 * tp.nfft, tp.active)
+                g, r = _fx.pef_normal_equations([(half, np.ones(n, dtype=bool), 2)], st.win.length)
+                systems.append((st.live_eq[0] + g, st.live_eq[1] + r))
+            filters = _fx.solve_filters(systems, opts.prewhiten)
+            filled = _solve_fills(states, filters, opts)
+    out = []
+    band = np.tile(tp.band, q)[:, None]
+    for part in filled:
+        part = part * band
+        n_unknown = part.shape[1]
+        spec = np.zeros((q, n_unknown, tp.nfft // 2 + 1), dtype=np.complex128)
+        spec[:, :, tp.active] = part.reshape(q, na, n_unknown).transpose(0, 2, 1)
+        out.append(sp_fft.irfft(spec, n=tp.nfft, axis=-1)[:, :, : tp.window])
+    return out
+
+
+def _solve_fills(states: list[_WindowState], filters: list[np.ndarray], opts: _Options) -> list[np.ndarray]:
+    """The prediction-error fill of every window, ``(Q * n_active, n_unknown_w)`` each."""
+    systems = [_fx.pef_fill_system(st.x, st.known, a) for st, a in zip(states, filters, strict=True)]
+    return [u.T for u in _fx.solve_banded(systems, opts.damping)]
 
 
 def _fill_group(
@@ -470,27 +513,39 @@ def _fill_group(
     est = np.zeros(work.shape, dtype=np.float64)
     n_tw = tp.starts.size
     cols = tp.starts[:, None] + np.arange(tp.window)[None, :]  # (n_tw, W)
-    taper = tp.weights[None, None].astype(work.dtype)
-    for win in windows:
-        known_e = mask[win.e0 : win.e1]
-        kidx = win.e0 + np.flatnonzero(known_e)
+    taper = tp.weights.astype(work.dtype)
+    kidxs = [win.e0 + np.flatnonzero(mask[win.e0 : win.e1]) for win in windows]
+    # memory per time window of one spatial window: its fill range's spectra and banded
+    # systems, twice (assembled, then stacked for the solve); spatial windows go in
+    # batches that hold every time window when they fit, fewer time windows when not
+    length = windows[0].length if windows else 1
+    per_q = [16 * tp.active.size * 2 * (length + 3) * (win.x1 - win.x0) for win in windows]
+    n_q = b * n_tw
+    batches: list[list[int]] = []
+    for w, need in enumerate(per_q):
+        if batches and sum(per_q[v] for v in batches[-1]) * n_q + need * n_q <= _CHUNK_BYTES:
+            batches[-1].append(w)
+        else:
+            batches.append([w])
+    qg, qt = np.divmod(np.arange(n_q), n_tw)  # time window q: gather qg[q], window qt[q]
+    parts: list[list[np.ndarray]] = [[] for _ in windows]
+    for batch in batches:
+        step = max(1, _CHUNK_BYTES // sum(per_q[w] for w in batch))
+        for i in range(0, n_q, step):
+            g, t = qg[i : i + step, None, None], qt[i : i + step]
+            stacks = [
+                work[g, kidxs[w][None, :, None], cols[t][:, None, :]] * taper[t][:, None, :] for w in batch
+            ]
+            pieces = _fill_windows(stacks, mask, [windows[w] for w in batch], tp, opts)
+            for w, piece in zip(batch, pieces, strict=True):
+                parts[w].append(piece)
+    for win, pieces in zip(windows, parts, strict=True):
         uidx = win.x0 + np.flatnonzero(~mask[win.x0 : win.x1])
         keep = np.isin(uidx, win.out)
-        # (B, M, n_tw, W) -> (B * n_tw, M, W), tapered
-        live_tw = work[:, kidx][:, :, cols] * taper
-        stack = live_tw.transpose(0, 2, 1, 3).reshape(b * n_tw, kidx.size, tp.window)
-        n_x, n_e = win.x1 - win.x0, win.e1 - win.e0
-        per_q = 16 * tp.active.size * (2 * n_x * n_x + n_e * (2 + len(win.strides)))
-        step = max(1, _CHUNK_BYTES // per_q)
-        parts = [
-            _fill_window(stack[i : i + step], known_e, win, tp, opts)
-            for i in range(0, stack.shape[0], step)
-        ]
-        pieces = np.concatenate(parts, axis=0).reshape(b, n_tw, uidx.size, tp.window)
-        pieces = pieces[:, :, keep]
-        acc = np.zeros((b, pieces.shape[2], n_time))
+        filled = np.concatenate(pieces, axis=0).reshape(b, n_tw, uidx.size, tp.window)[:, :, keep]
+        acc = np.zeros((b, filled.shape[2], n_time))
         for t in range(n_tw):
-            acc[:, :, cols[t]] += pieces[:, t]
+            acc[:, :, cols[t]] += filled[:, t]
         est[:, win.out] += acc * win.weight[None, :, None]
     return est
 
@@ -510,6 +565,7 @@ def fx_interp(
     damping: float = 1e-4,
     max_stride: int | None = None,
     iterations: int = 2,
+    lattice_iterations: int = 0,
 ) -> np.ndarray:
     """Fill missing traces by f-x prediction (Spitz) interpolation.
 
@@ -555,6 +611,12 @@ def fx_interp(
     iterations : int, default 2
         Irregular patterns only: bootstrap passes that re-estimate the
         filters from the previous estimate at half the frequency (0: none).
+    lattice_iterations : int, default 0
+        The same bootstrap passes for regular patterns (Spitz's case).  On
+        ten real surveys one pass raised the mean missing-trace SNR of
+        regular2 / regular3 / regular4 by 0.2 / 0.4 / 1.5 dB but lost up to
+        4 dB on single surveys and on the aliased test gathers, so it is off
+        by default.
 
     Returns
     -------
@@ -603,6 +665,7 @@ def fx_interp(
         damping=damping,
         max_stride=max_stride,
         iterations=iterations,
+        lattice_iterations=lattice_iterations,
     )
     out_dtype = np.result_type(arr.dtype, np.float32)
     flat = arr.reshape(-1, n_trace, n_time)

@@ -31,6 +31,7 @@ import xarray as xr
 
 from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
+from seisfill.io.densify_grid import densify_record
 from seisfill.io.formats import encode_samples, sample_format
 from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
@@ -126,13 +127,21 @@ def output_order(ds: xr.Dataset, filled: np.ndarray) -> tuple[np.ndarray, np.nda
     inserted = ~present & ~pad & filled
     if np.any(filled & pad):
         raise SeisfillError("a padding slot is marked filled; padding is not a trace and cannot be written")
-    # place each inserted slot right after the present slot that precedes it
+    # place each inserted slot right after the present slot that precedes it; where the file holds
+    # the gather in the opposite order of its slots (sorted by a word that decreases in the file),
+    # right after the present slot that follows it, nearest that one first: between its neighbours
     slot_pos = np.arange(trace_index.size)
     last_present = np.maximum.accumulate(np.where(present, slot_pos, -1))
+    next_present = np.minimum.accumulate(np.where(present, slot_pos, slot_pos.size)[::-1])[::-1]
     anchor = np.where(last_present >= 0, trace_index[np.maximum(last_present, 0)], -1)
+    n_slot = ds[names.TRACE_INDEX].shape[-1]
+    after = trace_index[np.minimum(next_present, slot_pos.size - 1)]
+    backwards = ((last_present >= 0) & (next_present < slot_pos.size) & (last_present // n_slot == next_present // n_slot)
+                 & (after < anchor))
+    anchor = np.where(backwards, after, anchor)
     sort_key = np.where(present, trace_index.astype(np.float64), anchor + 0.5)
     chosen = np.flatnonzero(present | inserted)
-    order = chosen[np.lexsort((chosen, sort_key[chosen]))]
+    order = chosen[np.lexsort((np.where(backwards, -slot_pos, slot_pos)[chosen], sort_key[chosen]))]
     kind = np.where(inserted[order], _INSERTED, np.where(filled[order], _FILLED, _COPY))
     return trace_index[order], order, kind
 
@@ -272,6 +281,8 @@ def write_segy(
             "filled_source_traces": source_trace[kind == _FILLED].tolist(),
             "inserted_output_traces": np.flatnonzero(kind == _INSERTED).tolist(),
         }
+        if "densify_factor" in ds.attrs:  # new traces of a denser grid: their neighbours and positions
+            record["densify"] = densify_record(ds, slot)
         with atomic_output(sidecar_path, inputs) as tmp:
             Path(tmp).write_text(json.dumps(record, indent=1))
     summary = WriteSummary(str(path), int(kind.size), int(np.sum(kind == _FILLED)), int(np.sum(kind == _INSERTED)), sidecar_path)

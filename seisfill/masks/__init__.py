@@ -14,6 +14,8 @@ A low layer, pure numpy: it imports only numpy and :mod:`seisfill.errors`.
   ``"gap16x2"``, ``"mix:random30+gap8"``) parsed by :func:`parse_pattern` into
   a callable :class:`Decimation`.
 * :mod:`~seisfill.masks.runs` -- :func:`true_runs`, runs of True in a 1-D mask.
+* :mod:`~seisfill.masks.mimic` -- :func:`mimic_gaps`, live traces to hide in the
+  pattern of the real gaps (the self-check of ``--method auto`` and ``--adapt``).
 
 Note the opposite conventions: in a *reasons* array non-zero means dead, in a
 *keep* mask ``True`` means live.  Convert with :func:`live_mask`.
@@ -35,6 +37,7 @@ from seisfill.masks.dead import (
     live_mask,
     slot_live,
 )
+from seisfill.masks.mimic import gap_lengths, mimic_gaps
 from seisfill.masks.patterns import (
     decimate_dead_channels,
     decimate_gaps,
@@ -48,6 +51,8 @@ from seisfill.masks.specs import PATTERN_FORMS, Decimation, decimate, decimate_m
 
 __all__ = [
     "true_runs",
+    "mimic_gaps",
+    "gap_lengths",
     "rms_outliers",
     "DeadReason",
     "FLAGGED",

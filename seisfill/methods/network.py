@@ -18,7 +18,7 @@ from seisfill.classical.fx import fx_interp
 from seisfill.classical.linear import fill_linear
 from seisfill.methods.registry import Method, register_method
 
-__all__ = ["fill_unet", "fill_hybrid"]
+__all__ = ["fill_unet", "fill_hybrid", "run_network", "network_portable"]
 
 
 def fill_unet(
@@ -57,9 +57,36 @@ def fill_unet(
         by ``fill_linear``.
     """
     from seisfill.models import resolve_model
-    from seisfill.nn.inference import InferenceOptions, fill_with_model
 
     loaded = resolve_model(model, device, ndim=2)
+    filled, unreached = run_network(data, live, loaded, device=device, batch_size=batch_size, window=window,
+                                    overlap=overlap, progress=progress, target=target)
+    if unreached.any():
+        fallback = fill_linear(np.where(live[..., None], data, 0).astype(data.dtype), live)
+        filled = np.where(unreached[..., None], fallback, filled).astype(data.dtype, copy=False)
+    return filled
+
+
+def run_network(
+    data: np.ndarray,
+    live: np.ndarray,
+    loaded: Any,
+    *,
+    device: str = "auto",
+    batch_size: int = 16,
+    window: tuple[int, ...] | None = None,
+    overlap: tuple[int, ...] | None = None,
+    progress: bool = False,
+    target: np.ndarray | None = None,
+    guide: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A loaded model over the data's windows as its card says (:func:`seisfill.nn.inference.fill_with_model`).
+
+    ``window``/``overlap`` default to the card's, normalisation is the model's; ``guide``
+    is the dense estimate a correction network takes.  Returns ``(filled, unreached)``.
+    """
+    from seisfill.nn.inference import InferenceOptions, fill_with_model
+
     opts = InferenceOptions(
         window=tuple(window or loaded.window),
         overlap=tuple(overlap or loaded.overlap),
@@ -68,11 +95,7 @@ def fill_unet(
         normalize=loaded.normalize,
         progress=progress,
     )
-    filled, unreached = fill_with_model(data, live, loaded.model, opts, target=target)
-    if unreached.any():
-        fallback = fill_linear(np.where(live[..., None], data, 0).astype(data.dtype), live)
-        filled = np.where(unreached[..., None], fallback, filled).astype(data.dtype, copy=False)
-    return filled
+    return fill_with_model(data, live, loaded.model, opts, target=target, guide=guide)
 
 
 def fill_hybrid(
@@ -149,7 +172,7 @@ def _is_3d(options: Mapping[str, Any]) -> bool:
     return options["model"].ndim == 3
 
 
-def _portable(options: Mapping[str, Any]) -> dict[str, Any]:
+def network_portable(options: Mapping[str, Any]) -> dict[str, Any]:
     """The loaded network named again (shipped name or weights path); no progress bar in a worker."""
     out = {k: v for k, v in options.items() if k != "progress"}
     out["model"] = options["model"].name
@@ -160,7 +183,7 @@ def _describe(options: Mapping[str, Any]) -> dict[str, str]:
     return {"fill_model": options["model"].name}
 
 
-_NETWORK = dict(needs_torch=True, takes_target=True, prepare=_load, is_3d=_is_3d, portable=_portable,
+_NETWORK = dict(needs_torch=True, takes_target=True, prepare=_load, is_3d=_is_3d, portable=network_portable,
                 describe=_describe)
 
 register_method(Method(

@@ -44,13 +44,20 @@ __all__ = [
     "get_method",
     "list_methods",
     "DEFAULT_METHOD",
+    "DEFAULT_DENSIFY_METHOD",
     "usable_default",
+    "sample_rows",
+    "sidecar_details",
 ]
 
 #: What ``seisfill.fill`` and ``seisfill fill`` use without a method: the mean of the shipped
 #: network's estimate and f-x prediction's; on held-out real windows and synthetic shot gathers
 #: it beats the network alone on every decimation pattern but one (docs/benchmarks.md).
 DEFAULT_METHOD = "hybrid"
+
+#: What ``seisfill.densify`` and ``seisfill densify`` use without a method: for now the fill
+#: default; benchmarks/densify.py (decimate by N, densify back, score the new traces) decides.
+DEFAULT_DENSIFY_METHOD = DEFAULT_METHOD
 
 #: parameters of a method function that are not options
 _ARRAY_PARAMETERS = ("data", "live", "target")
@@ -112,7 +119,18 @@ class Method:
         worker): what ``prepare`` loaded, named again.  Default: the options.
     describe : callable, optional
         ``describe(prepared_options) -> dict``: extra ``fill_*`` attributes of
-        the filled dataset (``fill_model``).  Default: none.
+        the filled dataset (``fill_model``).  Default: none.  A value that is
+        a JSON object also goes into the sidecar (:func:`sidecar_details`).
+    calibrate : callable, optional
+        ``calibrate(prepared_options, data, live, target) -> options``: a
+        choice made once per file (or :func:`seisfill.fill` call) from a
+        deterministic sample of its rows -- the rows holding a target at
+        :func:`sample_rows` positions, ``data`` (k, n_trace, n_time) with the
+        non-live traces zeroed -- before any block is filled; the options it
+        returns (the choice made concrete) go to every block and worker, so
+        in-memory and streaming fills make the same choice.  Default: none.
+    sample_size : int
+        Rows ``calibrate`` sees at most.
     """
 
     name: str
@@ -126,6 +144,8 @@ class Method:
     is_3d: Callable[[Mapping[str, Any]], bool] = field(default=_never_3d, repr=False)
     portable: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=dict, repr=False)
     describe: Callable[[Mapping[str, Any]], dict[str, str]] = field(default=_no_attrs, repr=False)
+    calibrate: Callable[..., dict[str, Any]] | None = field(default=None, repr=False)
+    sample_size: int = 8
 
     @property
     def options(self) -> dict[str, Any]:
@@ -219,3 +239,29 @@ def usable_default() -> str:
     if get_method(DEFAULT_METHOD).available:
         return DEFAULT_METHOD
     return list_methods(available=True)[0]
+
+
+def sample_rows(n: int, k: int) -> np.ndarray:
+    """Positions of ``k`` rows spread evenly over ``n`` (all of them when ``n <= k``), increasing.
+
+    The sample a method's ``calibrate`` sees, and what ``--adapt`` learns
+    from: positions among the rows holding a target, in the grid's row order,
+    so every path (in memory, streaming) picks the same gathers.
+    """
+    if n <= k:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, k)).astype(np.int64))
+
+
+def sidecar_details(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """``fill_NAME`` attributes holding a JSON object, as sidecar entries ``NAME`` (``fill_auto`` -> ``auto``)."""
+    import json
+
+    out = {}
+    for key, value in attrs.items():
+        if key.startswith("fill_") and isinstance(value, str) and value.startswith("{"):
+            try:
+                out[key[len("fill_"):]] = json.loads(value)
+            except ValueError:
+                continue
+    return out

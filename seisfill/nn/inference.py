@@ -22,6 +22,12 @@ nothing to fill from).  A trace slot that no window with live context reaches
 gets nothing here; :func:`fill_with_model` reports it in ``unreached`` and
 the caller falls back to linear interpolation for it.
 
+A guided model (``guide_channels`` > 0: a network that corrects a classical
+estimate, see :class:`seisfill.nn.MaskedUNet`) also takes ``guide``, the
+dense estimate of the same gathers; its windows are cut like the data's and
+normalised with the data window's gain and scale (the network was trained
+so), and the estimate is the guide plus the network's correction.
+
 Arrays are trace-major like every seisfill method: a 2-D model takes
 ``(..., n_trace, n_time)`` gathers, a 3-D model ``(..., n_inline,
 n_crossline, n_time)`` cubes (or a stack of neighbouring gathers as
@@ -155,6 +161,7 @@ def fill_with_model(
     model: nn.Module,
     options: InferenceOptions | None = None,
     target: np.ndarray | None = None,
+    guide: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fill non-live traces with a masked U-Net, window by window.
 
@@ -171,6 +178,9 @@ def fill_with_model(
         Windows, batch, device, normalisation.
     target : ndarray of bool, shape data.shape[:-1], optional
         Traces to fill (default: every non-live trace).
+    guide : ndarray, shape data.shape, optional
+        Dense estimate of every trace (a classical method's fill), needed
+        exactly when the model has guide channels.
 
     Returns
     -------
@@ -189,11 +199,13 @@ def fill_with_model(
             f"and a live mask of data.shape[:-1]; got {data.shape} and {live.shape}"
         )
     target = ~live if target is None else np.asarray(target, dtype=bool) & ~live
+    guide = _check_guide(model, guide, data.shape)
     lead = data.shape[: data.ndim - ndim]
     n_items = int(np.prod(lead)) if lead else 1
     items = data.reshape((n_items,) + data.shape[len(lead) :])
     live_i = live.reshape((n_items,) + live.shape[len(lead) :])
     target_i = target.reshape(live_i.shape)
+    guide_i = None if guide is None else guide.reshape(items.shape)
     device = resolve_device(opts.device)
     amp = None
     if (opts.precision == "auto" and device.type == "cuda") or opts.precision == "bf16":
@@ -248,7 +260,7 @@ def fill_with_model(
             for group in by_shape.values():
                 for b in range(0, len(group), max(1, int(opts.batch_size))):
                     batch = group[b : b + max(1, int(opts.batch_size))]
-                    _run_batch(batch, items, live_i, model, device, amp, opts.normalize, acc)
+                    _run_batch(batch, items, live_i, model, device, amp, opts.normalize, acc, guide_i)
                     if bar is not None:
                         bar.update(len(batch))
     finally:
@@ -259,6 +271,23 @@ def fill_with_model(
         out[i][reached[i]] = est_tm[reached[i]]
     unreached = target_i & ~reached
     return _restore(items, out, live_i, target_i, unreached, data), unreached.reshape(target.shape)
+
+
+def _check_guide(model: nn.Module, guide: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The guide as float32 when the model takes one (of the data's shape); one clear error otherwise."""
+    channels = int(getattr(model, "guide_channels", 0) or 0)
+    if channels > 1:
+        raise SeisfillError(f"models with {channels} guide channels are not supported here (one guide)")
+    if not channels:
+        if guide is not None:
+            raise SeisfillError("this model takes no guide: call fill_with_model without one")
+        return None
+    if guide is None:
+        raise SeisfillError("this model corrects a classical estimate: pass its guide (the card's 'guide' method)")
+    guide = np.asarray(guide, dtype=np.float32)
+    if guide.shape != tuple(shape):
+        raise SeisfillError(f"guide of shape {guide.shape} does not match the data's {tuple(shape)}")
+    return guide
 
 
 def _restore(
@@ -279,8 +308,9 @@ def _run_batch(
     amp: torch.dtype | None,
     norm_cfg: Mapping[str, Any],
     acc: dict[int, np.ndarray],
+    guide: np.ndarray | None = None,
 ) -> None:
-    xs, ms, states = [], [], []
+    xs, ms, gs, states = [], [], [], []
     for job in batch:
         tm = np.moveaxis(items[job.item], -1, 0)  # (T, X[, Y]) view
         win = np.asarray(tm[job.slices], dtype=np.float32)
@@ -290,13 +320,18 @@ def _run_batch(
         xs.append(xn)
         ms.append(lv)
         states.append(state)
+        if guide is not None:  # the data window's gain and scale, as in training (train.data.patch_arrays)
+            gw = np.asarray(np.moveaxis(guide[job.item], -1, 0)[job.slices], dtype=np.float32)
+            gain = 1.0 if state.gain is None else state.gain.reshape((-1,) + (1,) * (gw.ndim - 1))
+            gs.append((gw * gain / np.float32(state.scale)).astype(np.float32))
     x = torch.from_numpy(np.stack(xs)[:, None]).to(device)
     m = torch.from_numpy(np.stack(ms)[:, None, None]).to(device)
+    extra = () if guide is None else (torch.from_numpy(np.stack(gs)[:, None]).to(device),)
     if amp is not None:
         with torch.autocast(device_type=device.type, dtype=amp):
-            y = model(x, m)
+            y = model(x, m, *extra)
     else:
-        y = model(x, m)
+        y = model(x, m, *extra)
     y = y.float().cpu().numpy()[:, 0]
     for job, yn, state in zip(batch, y, states, strict=True):
         est = denormalize(yn, state)

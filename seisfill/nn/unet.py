@@ -7,6 +7,7 @@ Architecture (``depth`` = D, widths ``w_i = min(width * 2**i, max_width)``)::
 
     input  x (B, C, *S), mask (B, 1, *S)           S = (T, X) or (T, X, Y)
       │ NaN/garbage in missing samples -> 0; optional per-sample RMS scaling
+      │ (of the live samples, and of the guide when guided)
       │ zero-pad every spatial axis at its end to a multiple of 2**D (pad = missing)
     stem       conv k0 (first_kernel_size), stride 1          C(+1) -> w0      level 0
     down i     conv k, stride 2                                w_{i-1} -> w_i   level i = 1..D
@@ -14,8 +15,15 @@ Architecture (``depth`` = D, widths ``w_i = min(width * 2**i, max_width)``)::
     up i       nearest x2 of features (and masks), concatenate
                the level-(i-1) skip, conv k, stride 1          w_i + w_{i-1} -> w_{i-1}
     head       1x1 conv, no activation (signed amplitudes)     w0 -> out_channels
-      │ crop the padding, undo the scaling
+      │ crop the padding (guided: add the guide), undo the scaling
       │ keep_live: out = where(mask, x, prediction)
+
+Guided (``guide_channels`` > 0, gated or plain layers): ``forward(x, mask,
+guide)`` also takes dense estimates of the whole patch -- a classical method's
+fill, every trace filled -- scaled with the data (the live RMS), fed as extra
+input channels, and the network predicts a correction to its first
+``out_channels`` channels: ``prediction = guide + head(...)``.  The head starts
+at zero, so an untrained guided network returns the guide.
 
 Layer kinds (``conv``):
 
@@ -166,6 +174,11 @@ class MaskedUNet(nn.Module):
     activation : str or None, default "leaky_relu"
         ``"elu"``, ``"leaky_relu"`` (0.2), ``"relu"``, ``"gelu"``, ``"silu"``
         or ``None``; the output has none.
+    guide_channels : int, default 0
+        Dense guide channels (see the module docstring); ``forward`` then
+        needs ``guide`` of shape :math:`(B, G, *S)` and predicts ``guide[:,
+        :C_out] + correction``.  Not with partial layers (their mask would
+        hide the guide's dense samples).
     keep_live : bool, default True
         Put the live input samples back exactly: ``out = where(mask, x, pred)``
         (``mask*x + (1-mask)*pred`` for a binary mask, but NaN-safe).
@@ -205,6 +218,7 @@ class MaskedUNet(nn.Module):
         activation: str | None = "leaky_relu",
         keep_live: bool = True,
         scale_input: bool = True,
+        guide_channels: int = 0,
     ) -> None:
         super().__init__()
         if ndim not in (2, 3):
@@ -217,6 +231,10 @@ class MaskedUNet(nn.Module):
             raise ValueError("kernel sizes must be odd")
         if min(in_channels, out_channels, width, max_width) < 1:
             raise ValueError("channel counts must be positive")
+        if guide_channels < 0 or (guide_channels and conv == "partial"):
+            raise ValueError("guide_channels must be >= 0, and 0 with partial layers (use gated or vanilla)")
+        if guide_channels and guide_channels < out_channels:
+            raise ValueError(f"guide_channels ({guide_channels}) must cover out_channels ({out_channels})")
         # the config holds exactly the constructor arguments (see registry.model_config)
         self.config: dict[str, Any] = {
             "ndim": ndim, "conv": conv, "in_channels": in_channels, "out_channels": out_channels,
@@ -224,6 +242,9 @@ class MaskedUNet(nn.Module):
             "first_kernel_size": first_kernel_size, "max_width": max_width, "norm": norm,
             "activation": activation, "keep_live": keep_live, "scale_input": scale_input,
         }
+        if guide_channels:  # absent when 0: configs of unguided models stay as they were
+            self.config["guide_channels"] = guide_channels
+        self.guide_channels = guide_channels
         self.ndim = ndim
         self.kind = conv
         self.in_channels = in_channels
@@ -244,7 +265,7 @@ class MaskedUNet(nn.Module):
         def block(cin: int, cout: int, k: int, stride: int = 1, first: bool = False) -> _Block:
             return _Block(conv, ndim, cin, cout, k, stride, None if first else norm, activation)
 
-        stem_in = in_channels if conv == "partial" else in_channels + 1
+        stem_in = in_channels + guide_channels + (0 if conv == "partial" else 1)
         self.stem = block(stem_in, w[0], first_kernel_size, first=True)
         self.down = nn.ModuleList(block(w[i - 1], w[i], kernel_size, stride=2) for i in range(1, depth + 1))
         self.bottleneck = block(w[depth], w[depth], kernel_size)
@@ -254,6 +275,9 @@ class MaskedUNet(nn.Module):
             for i in range(depth, 0, -1)
         )
         self.head = _PLAIN[ndim](w[0], out_channels, 1)
+        if guide_channels:  # a guided network starts as the identity on its guide
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
 
     # ------------------------------------------------------------------ helpers
     def _check(self, x: Tensor, mask: Tensor) -> Tensor:
@@ -276,6 +300,17 @@ class MaskedUNet(nn.Module):
             )
         live = mask if mask.dtype == torch.bool else mask > 0.5
         return live.expand(target)
+
+    def _check_guide(self, x: Tensor, guide: Tensor | None) -> None:
+        """A guide exactly when the model has guide channels, of shape (B, G, *S)."""
+        if not self.guide_channels:
+            if guide is not None:
+                raise ValueError("this model has no guide channels: call it without a guide")
+            return
+        want = (x.shape[0], self.guide_channels, *x.shape[2:])
+        if guide is None or tuple(guide.shape) != want:
+            got = "none" if guide is None else tuple(guide.shape)
+            raise ValueError(f"guided model needs a guide of shape {want}, got {got}")
 
     def _pad(self, t: Tensor) -> Tensor:
         m = 2**self.depth
@@ -335,7 +370,7 @@ class MaskedUNet(nn.Module):
         return self.head(h)
 
     # ------------------------------------------------------------------ API
-    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+    def forward(self, x: Tensor, mask: Tensor, guide: Tensor | None = None) -> Tensor:
         """Estimate the full gather from its live traces.
 
         Parameters
@@ -345,6 +380,9 @@ class MaskedUNet(nn.Module):
             (NaN allowed).
         mask : Tensor
             Live mask broadcastable to :math:`(B, 1, *S)`, bool or 0/1.
+        guide : Tensor, optional
+            :math:`(B, G, *S)` dense estimates (every sample filled), in
+            ``x``'s units; needed exactly when ``guide_channels`` = G > 0.
 
         Returns
         -------
@@ -354,6 +392,7 @@ class MaskedUNet(nn.Module):
             (when ``C_{out} = C_{in}``).
         """
         live = self._check(x, mask)
+        self._check_guide(x, guide)
         spatial = x.shape[2:]
         xc = torch.where(live, x, torch.zeros((), dtype=x.dtype, device=x.device))
         m = live.to(x.dtype)
@@ -363,10 +402,21 @@ class MaskedUNet(nn.Module):
             acc = torch.promote_types(x.dtype, torch.float32)
             power = (xc.to(acc) ** 2).sum(dim=dims, keepdim=True)
             count = live.to(acc).sum(dim=dims, keepdim=True) * x.shape[1]
+            if guide is not None:  # the dense guide counts too: live traces may be silent where it is not
+                power = power + (torch.nan_to_num(guide).to(acc) ** 2).sum(dim=dims, keepdim=True)
+                count = count + guide[0].numel()
             scale = (power / count.clamp_min(1.0)).sqrt().clamp_min(1e-30)
             xc = (xc / scale).to(x.dtype)
-        pred = self._network(self._pad(xc), self._pad(m))
-        pred = pred[(slice(None), slice(None), *(slice(0, s) for s in spatial))]
+        if guide is not None:
+            gc = torch.nan_to_num(guide.to(x.dtype))
+            if scale is not None:
+                gc = (gc / scale).to(x.dtype)
+            pred = self._network(self._pad(torch.cat([xc, gc], dim=1)), self._pad(m))
+            pred = pred[(slice(None), slice(None), *(slice(0, s) for s in spatial))]
+            pred = pred + gc[:, : self.out_channels]
+        else:
+            pred = self._network(self._pad(xc), self._pad(m))
+            pred = pred[(slice(None), slice(None), *(slice(0, s) for s in spatial))]
         if scale is not None:
             pred = pred.to(scale.dtype) * scale
         pred = pred.to(x.dtype)

@@ -14,6 +14,9 @@ Two plans:
     :func:`seisfill.read_segy` (``lazy=True, headers="geometry"``: ~12 bytes
     per trace).  3-D methods get bricks of inlines with a halo
     (:mod:`seisfill.bricks`); slots absent from the file become new traces.
+    A cube densified along ``inline`` gets column tasks (blocks of crosslines,
+    each filled along the inline axis); along ``both``, row tasks over the
+    recorded inlines whose samples are kept aside, then column tasks (two phases).
 
 The task decomposition depends only on the input and the options, never on the
 number of workers.
@@ -32,15 +35,23 @@ import numpy as np
 
 from seisfill.bricks import Brick, needed_target, plan_bricks
 from seisfill.core import fill_targets
+from seisfill.errors import SeisfillError
 from seisfill.io import dataset as names
-from seisfill.io.gather_runs import GatherRuns, NotGrouped, plan_gather_runs
+from seisfill.io.densify_grid import densify_layout, densify_record
+from seisfill.io.gather_runs import GatherRuns, NotGrouped, plan_gather_runs, read_gather_rows
 from seisfill.io.headers import TRACE_HEADER_SIZE
-from seisfill.io.layout import SegyLayout, TraceReader
+from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 from seisfill.io.regularize import regularize_layout
 from seisfill.io.segy import read_segy
 from seisfill.io.write import INSERTED_FLAG, atomic_output, extension_rows, output_order
-from seisfill.methods import Method
-from seisfill.parallel.tasks import fill_runs_task, fill_task
+from seisfill.methods import Method, sample_rows
+from seisfill.parallel.tasks import (
+    TaskResult,
+    fill_columns_task,
+    fill_first_pass_task,
+    fill_runs_task,
+    fill_task,
+)
 from seisfill.parallel.writer import assemble_output, write_sidecar_streamed
 
 __all__ = ["Plan", "RunsPlan", "GridPlan", "plan_runs", "plan_grid"]
@@ -96,9 +107,23 @@ class Plan:
         """The function and arguments of task ``i``."""
         raise NotImplementedError
 
+    def phases(self) -> list[range]:
+        """The tasks in the order they may run: a phase starts when the one before it has finished."""
+        return [range(len(self.tasks))]
+
+    def take_result(self, i: int, result: Any) -> TaskResult:
+        """What the writer records of task ``i``'s result (a first pass keeps its rows aside here)."""
+        return result
+
     def finish(self, part: Path, side: Path, out: Path, source: Path, sidecar: str,
                head: Mapping[str, Any]) -> tuple[int, int]:
         """Put the output in place and write the sidecar; returns (traces written, traces filled or inserted)."""
+        raise NotImplementedError
+
+    def sample(self, path: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``k`` rows holding a target, spread evenly (:func:`seisfill.methods.sample_rows`), read from ``path``:
+        data (k, n_slot, n_time) with non-live traces zeroed, live and target (k, n_slot) -- the rows and
+        values :func:`seisfill.fill` samples on the same file."""
         raise NotImplementedError
 
 
@@ -122,6 +147,17 @@ class RunsPlan(Plan):
         write_sidecar_streamed(sidecar, source, head, self.filled_list, n_filled)
         return self.runs.n_traces, n_filled
 
+    def sample(self, path: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        runs = self.runs
+        order = runs.key_order()
+        rows = order[runs.n_target[order] > 0]
+        rows = rows[sample_rows(rows.size, k)]
+        with TraceReader(open_layout(path)) as reader:
+            got = read_gather_rows(reader, runs.first[rows], runs.count[rows], runs.width, runs.sort_key,
+                                   self.rms_outlier)
+        target = ~got.live & ~got.pad & got.live.any(axis=1)[:, None]
+        return np.where(got.live[..., None], got.data, 0).astype(np.float32), got.live, target
+
 
 @dataclass
 class GridPlan(Plan):
@@ -131,14 +167,61 @@ class GridPlan(Plan):
     live: np.ndarray | None = None
     target: np.ndarray | None = None
     layout: SegyLayout | None = None
+    #: column tasks after the row tasks: each a block of columns filled along the row axis (a cube densified
+    #: along inline: crossline by crossline, as :func:`seisfill.densify` does); its entry of ``tasks`` is
+    #: every row
+    columns: list[np.ndarray] = field(default_factory=list)
+    #: two passes (a cube densified along both axes by a 2-D method): the rows of the first pass (every
+    #: ``step``-th row, in ``tasks``) are filled first and their samples kept in this float32 file, shape
+    #: ``first_pass_shape``; the column tasks then fill the other rows from them
+    first_pass: Path | None = None
+    step: int = 1
+    first_pass_shape: tuple[int, int, int] = (0, 0, 0)
+
+    @property
+    def n_row_tasks(self) -> int:
+        return len(self.tasks) - len(self.columns)
+
+    def phases(self) -> list[range]:
+        if self.first_pass is None:
+            return [range(len(self.tasks))]
+        return [range(self.n_row_tasks), range(self.n_row_tasks, len(self.tasks))]
+
+    def take_result(self, i: int, result: Any) -> TaskResult:
+        if self.first_pass is None or i >= self.n_row_tasks:
+            return result
+        result, rows = result
+        # the kept rows are durable before the writer can journal the task
+        fd = os.open(self.first_pass, os.O_WRONLY)
+        try:
+            os.pwrite(fd, rows.tobytes(), int(self.tasks[i][0] // self.step) * rows[0].nbytes)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return result
 
     def call(self, i: int, ctx: TaskContext) -> tuple[Callable[..., tuple], tuple]:
+        if i >= self.n_row_tasks:
+            return self._call_columns(self.columns[i - self.n_row_tasks], ctx)
         t = self.tasks[i]
         args = (ctx.path, self.slot_trace[t], self.live[t])
+        if self.first_pass is not None:
+            return fill_first_pass_task, (*args, self.target[t], ctx.method, ctx.options, ctx.flag, ctx.trace_id,
+                                          ctx.threads)
         if self.bricks:
             return fill_task, (*args, needed_target(self.bricks[i], self.target), ctx.method, ctx.options,
                                ctx.flag, ctx.trace_id, ctx.threads, self.bricks[i].zone_rows())
         return fill_task, (*args, self.target[t], ctx.method, ctx.options, ctx.flag, ctx.trace_id, ctx.threads)
+
+    def _call_columns(self, cols: np.ndarray, ctx: TaskContext) -> tuple[Callable[..., tuple], tuple]:
+        live, target, first = self.live[:, cols], self.target[:, cols], None
+        if self.first_pass is not None:  # the first pass's rows are the data, every slot but padding
+            old = (np.arange(self.n_rows) % self.step == 0)[:, None]
+            live = old & ~self.ds[names.PAD].values[:, cols]
+            target = target & ~old & live.any(axis=0)
+            first = (str(self.first_pass), self.step, self.first_pass_shape)
+        return fill_columns_task, (ctx.path, self.slot_trace[:, cols], live, target, ctx.method, ctx.options,
+                                   ctx.flag, ctx.trace_id, ctx.threads, cols, self.n_slots, first)
 
     def finish(self, part: Path, side: Path, out: Path, source: Path, sidecar: str,
                head: Mapping[str, Any]) -> tuple[int, int]:
@@ -153,9 +236,24 @@ class GridPlan(Plan):
             filled_source_traces=source_trace[kind == 1].tolist(),
             inserted_output_traces=np.flatnonzero(kind == 2).tolist(),
         )
+        if "densify_factor" in self.ds.attrs:  # as write_segy records them
+            record["densify"] = densify_record(self.ds, slot)
         with atomic_output(sidecar, (source,)) as tmp:
             Path(tmp).write_text(json.dumps(record, indent=1))
         return int(kind.size), int(np.sum(kind != 0))
+
+    def sample(self, path: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # column tasks alone: the columns, as seisfill.fill sees the transposed cube
+        across = bool(self.columns) and self.first_pass is None
+        slot_trace, live, target = (a.T if across else a for a in (self.slot_trace, self.live, self.target))
+        rows = np.flatnonzero(target.any(axis=1) & live.any(axis=1))
+        rows = rows[sample_rows(rows.size, k)]
+        slot_trace, live = slot_trace[rows], live[rows]
+        layout = open_layout(path)
+        data = np.zeros(slot_trace.shape + (layout.n_samples,), dtype=np.float32)
+        with TraceReader(layout) as reader:
+            data[live] = reader.read_samples(slot_trace[live])
+        return data, live, target[rows]
 
 
 def _new_headers(ds: Any, layout: SegyLayout, target: np.ndarray, absent_slots: np.ndarray) -> np.ndarray:
@@ -203,22 +301,34 @@ def plan_runs(
 def plan_grid(
     layout: SegyLayout, method: Method, options: Mapping[str, Any], key: str | None, sort: str | None,
     cube: bool | None, rms_outlier: float | None, regularize: bool, step: int | None, extent: str,
-    skip_empty: bool, per_task: int, halo: int,
+    skip_empty: bool, per_task: int, halo: int, densify: int | None = None, densify_axis: str = "crossline",
+    first_pass: Path | None = None,
 ) -> tuple[GridPlan, dict[str, Any]]:
     """Plan on the whole grid; returns the plan and the method's options prepared for the grid's layout
-    (a cube's default network is the 3-D one)."""
+    (a cube's default network is the 3-D one).
+
+    ``densify``: a factor, new slots along ``densify_axis``
+    (:func:`seisfill.io.densify_grid.densify_layout`) filled as new traces, as
+    :func:`seisfill.densify` fills them: along the trace axis by row tasks; along
+    ``inline`` by column tasks (each crossline a gather); along ``both`` by row tasks
+    over the recorded inlines, whose samples are kept in ``first_pass``, then column
+    tasks over the new inline rows; a 3-D method by bricks of the densified cube."""
     read = dict(key=key, sort=sort, cube=cube, rms_outlier=rms_outlier, lazy=True)
     # headers of the geometry only (~12 B per trace kept, not ~330): the full headers are needed
     # only to give new traces (regularisation, absent cube nodes) their headers
-    ds = read_segy(layout.path, **read, headers="all" if regularize else "geometry")
+    ds = read_segy(layout.path, **read, headers="all" if regularize or densify else "geometry")
     if not regularize and np.any(~ds[names.LIVE].values & ~ds[names.PAD].values & (ds[names.TRACE_INDEX].values < 0)):
         ds = read_segy(layout.path, **read)
     if regularize:
         ds = regularize_layout(ds, step=step, extent=extent)
+    if densify:
+        ds = densify_layout(ds, densify, densify_axis)
     g_dim, _ = names.slot_dims(ds)
     live = ds[names.LIVE].values
     slot_trace = ds[names.TRACE_INDEX].values.astype(np.int64)
-    target = fill_targets(ds, skip_empty)
+    across = bool(densify) and densify_axis != "crossline"
+    # new inline rows hold no live trace: filled from the rows around them (as seisfill.densify does)
+    target = ~live & ~ds[names.PAD].values if across else fill_targets(ds, skip_empty)
     # slots without a trace in the file (regularisation, missing cube nodes) become new traces
     absent_slots = np.flatnonzero((target & (slot_trace < 0)).ravel())
     prepared = method.prepare(options, 3 if g_dim == "inline" else 2)
@@ -230,9 +340,40 @@ def plan_grid(
         bricks = plan_bricks([(a, min(n_rows, a + per_task)) for a in range(0, n_rows, per_task)],
                              target.any(axis=1), halo)
         tasks = [np.arange(br.lo, br.hi) for br in bricks]
+    elif across:
+        return _plan_across(ds, layout, method, prepared, target, absent_slots, per_task, int(densify), densify_axis,
+                            first_pass), prepared
     else:
         tasks = _tasks(np.flatnonzero(target.any(axis=1)), per_task)
     headers_new = _new_headers(ds, layout, target, absent_slots) if absent_slots.size else None
     plan = GridPlan("grid", tasks, int(live.shape[0]), g_dim, slot_trace.shape[1], bricks, absent_slots, headers_new,
                     slot_trace, ds=ds, live=live, target=target, layout=layout)
     return plan, prepared
+
+
+def _plan_across(
+    ds: Any, layout: SegyLayout, method: Method, prepared: Mapping[str, Any], target: np.ndarray,
+    absent_slots: np.ndarray, per_task: int, factor: int, axis: str, first_pass: Path | None,
+) -> GridPlan:
+    """A cube densified along ``inline`` (column tasks) or ``both`` (row tasks, then column tasks) by a 2-D method."""
+    live = ds[names.LIVE].values
+    n_rows, n_cols = live.shape
+    tasks: list[np.ndarray] = []
+    step, shape = 1, (0, 0, 0)
+    if axis == "both":
+        if method.calibrate is not None:
+            raise SeisfillError(f"--axis both with --workers: method '{method.name}' looks at the survey before "
+                                "each of the two passes; leave out --workers or choose another method")
+        if first_pass is None:  # pragma: no cover - fill_file always gives one
+            raise SeisfillError("internal error: densify --axis both streams through a first-pass file")
+        tasks = _tasks(np.arange(0, n_rows, factor), per_task)
+        step, shape = factor, ((n_rows - 1) // factor + 1, n_cols, layout.n_samples)
+        columns = _tasks(np.arange(n_cols), per_task)
+    else:
+        first_pass = None
+        columns = _tasks(np.flatnonzero(target.any(axis=0)), per_task)
+    every_row = np.arange(n_rows)
+    headers_new = _new_headers(ds, layout, target, absent_slots) if absent_slots.size else None
+    return GridPlan("grid", tasks + [every_row] * len(columns), n_rows, "inline", n_cols, [], absent_slots,
+                    headers_new, ds[names.TRACE_INDEX].values.astype(np.int64), ds=ds, live=live, target=target,
+                    layout=layout, columns=columns, first_pass=first_pass, step=step, first_pass_shape=shape)

@@ -9,6 +9,12 @@ TraceIdentificationCode and the flag word set, samples in the file's own
 format) -- the float32 samples of filled slots absent from the file (inserted
 traces), and, for a brick, the samples of its seam zones, blended with the
 neighbouring brick's by the main process.
+
+A cube densified along its inline axis is filled crossline by crossline
+(:func:`fill_columns_task`: a block of grid columns, transposed); along both
+axes in two passes, the recorded inlines first (:func:`fill_first_pass_task`,
+which also returns their samples) and then the columns over the new inlines,
+whose data are those samples -- the two passes of :func:`seisfill.densify`.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 from seisfill.io.write import FILLED_FLAG, mark_new_traces
 from seisfill.methods import Method
 
-__all__ = ["TaskResult", "fill_task", "fill_runs_task", "set_filled"]
+__all__ = ["TaskResult", "fill_task", "fill_first_pass_task", "fill_columns_task", "fill_runs_task", "set_filled"]
 
 #: file traces (m,), their raw bytes (m, trace_size); flat slots (n,) and float32 samples (n, n_time) of
 #: filled slots absent from the file; flat slots and samples of targets in a brick's seam zones
@@ -72,6 +78,76 @@ def fill_task(
     TaskResult
         Positions of absent and seam-zone slots are flat indices into ``slot_trace``.
     """
+    return _fill(path, (slot_trace, live, target), method, options, (flag, trace_id), threads, zone_rows, data)[0]
+
+
+def fill_first_pass_task(
+    path: str, slot_trace: np.ndarray, live: np.ndarray, target: np.ndarray, method: Method,
+    options: Mapping[str, Any], flag: str | None, trace_id: int, threads: int,
+) -> tuple[TaskResult, np.ndarray]:
+    """:func:`fill_task` on ``k`` rows, and the rows' samples after filling: the next pass's data.
+
+    Returns
+    -------
+    result : TaskResult
+        As :func:`fill_task`.
+    rows : numpy.ndarray of float32, shape (k, n_slot, n_time)
+        Live traces as read, targets filled, padding zero.
+    """
+    result, estimate = _fill(path, (slot_trace, live, target), method, options, (flag, trace_id), threads)
+    return result, np.ascontiguousarray(estimate, dtype=np.float32)
+
+
+def fill_columns_task(
+    path: str, slot_trace: np.ndarray, live: np.ndarray, target: np.ndarray, method: Method,
+    options: Mapping[str, Any], flag: str | None, trace_id: int, threads: int, columns: np.ndarray, n_slots: int,
+    first_pass: tuple[str, int, tuple[int, int, int]] | None = None,
+) -> TaskResult:
+    """Fill ``k`` columns of the grid along its row axis: each column a gather (a crossline of a cube).
+
+    Parameters
+    ----------
+    slot_trace : numpy.ndarray of int, shape (n_row, k)
+        File trace of each slot of the columns (-1: absent from the file).
+    live, target : numpy.ndarray of bool, shape (n_row, k)
+    method, options, flag, trace_id, threads
+        As for :func:`fill_task`.
+    columns : numpy.ndarray of int, shape (k,)
+        The columns, in the grid of ``n_slots`` columns.
+    n_slots : int
+        Columns of the grid.
+    first_pass : (str, int, (int, int, int)), optional
+        The first pass's samples (:func:`fill_first_pass_task`) as a float32 file of the given
+        shape ((n_row - 1) // step + 1, n_slots, n_time), one row for every ``step``-th grid row: the
+        data of those rows (the other rows are zero).  None: the data are read from ``path``.
+
+    Returns
+    -------
+    TaskResult
+        Absent slots as flat indices into the whole grid (n_row * n_slots): the task's
+        rows are every row of the grid.
+    """
+    data = None
+    if first_pass is not None:
+        store, step, shape = first_pass
+        known = np.memmap(store, dtype=np.float32, mode="r", shape=shape)
+        data = np.zeros((columns.size, slot_trace.shape[0], shape[2]), dtype=np.float32)
+        data[:, ::step] = known[:, columns].transpose(1, 0, 2)
+        del known
+    traces, raw, new_at, new_values, zone_at, zone_values = fill_task(
+        path, slot_trace.T, live.T, target.T, method, options, flag, trace_id, threads, data=data)
+    column, row = np.divmod(new_at, slot_trace.shape[0])
+    return traces, raw, row * n_slots + columns[column], new_values, zone_at, zone_values
+
+
+def _fill(
+    path: str, block: tuple[np.ndarray, np.ndarray, np.ndarray], method: Method, options: Mapping[str, Any],
+    marks: tuple[str | None, int], threads: int, zone_rows: np.ndarray | None = None, data: np.ndarray | None = None,
+) -> tuple[TaskResult, np.ndarray]:
+    """:func:`fill_task`'s work on ``block`` = (slot_trace, live, target), ``marks`` = (flag, trace_id); also
+    returns the filled block (k, n_slot, n_time)."""
+    slot_trace, live, target = block
+    flag, trace_id = marks
     layout = open_layout(path)
     present = slot_trace >= 0
     zone = np.zeros_like(target) if zone_rows is None else target & zone_rows[:, None]
@@ -91,7 +167,8 @@ def fill_task(
     if not all(np.all(np.isfinite(v)) for v in (values, new_values, zone_values)):
         raise SeisfillError("a filled trace holds NaN or Inf samples; refusing to write it")
     set_filled(raw, values, layout, flag, trace_id)
-    return traces, raw, np.flatnonzero(inserted.ravel()), new_values, np.flatnonzero(zone.ravel()), zone_values
+    result = traces, raw, np.flatnonzero(inserted.ravel()), new_values, np.flatnonzero(zone.ravel()), zone_values
+    return result, estimate
 
 
 def fill_runs_task(

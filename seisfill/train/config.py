@@ -130,6 +130,8 @@ DEFAULTS: dict[str, Any] = {
         "min_rms_ratio": 0.05,
         "npz_margin": [8, 0],
         "npz_dtype": "float16",
+        "guide": None,  # a registered numpy method whose estimate a guided network corrects (model.guide_channels)
+        "guide_context": None,  # [time, traces] window the guide is computed on when packing (null: the patch)
     },
     "normalize": dict(NORM_DEFAULTS),
     "augment": {
@@ -292,6 +294,11 @@ def _check_values(cfg: Mapping[str, Any]) -> None:
         probs = cfg["data"][section]
         if any(float(p) < 0 for p in probs.values()) or sum(float(p) for p in probs.values()) <= 0:
             raise SeisfillError(f"data.{section} probabilities must be >= 0 with a positive sum")
+    guide, guide_channels = cfg["data"].get("guide"), int(cfg["model"].get("guide_channels", 0) or 0)
+    if bool(guide) != bool(guide_channels):
+        raise SeisfillError(
+            f"data.guide ({guide}) and model.guide_channels ({guide_channels}) go together: set both or neither"
+        )
     kinds = cfg["masks"]["kinds"]
     if any(float(p) < 0 for p in kinds.values()) or sum(float(p) for p in kinds.values()) <= 0:
         raise SeisfillError("masks.kinds probabilities must be >= 0 with a positive sum")

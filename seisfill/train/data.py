@@ -87,6 +87,16 @@ npz packs
 for random crops, masks drawn at load time; ``val_*``: the exact validation
 patches with their masks).  With ``data.npz`` set, :class:`PatchDataset` reads
 only the pack (no segyio, no generator): this is how GPU runs are fed.
+
+Guided packs (``data.guide``: a registered numpy method, e.g. f-x prediction)
+feed networks that correct a classical estimate (``model.guide_channels``).
+The guide depends on the mask, so such a pack fixes every patch's mask when
+packing: a window of ``data.guide_context`` (wider than the patch, as a
+gather is at fill time) is cut, masked from the usual mix, filled by
+:func:`seisfill.methods.refine.guide_estimate`, and its centre (patch plus
+``npz_margin``) is stored with ``keep`` and ``guide``.  At load time the crop,
+flips and polarity apply to data, mask and guide alike; the guide is
+normalised with the data's gain and scale.
 """
 
 from __future__ import annotations
@@ -193,6 +203,8 @@ class Patch:
         ``cells`` (int array (X[, Y], 3): volume id, line, trace of each
         column; -1 for padding and synthetic records), ``t_start``, ``dt``,
         ``mask`` (kind and parameters), ``augment`` (what was applied).
+    guide : ndarray of float32, shape of ``target``, or None
+        The classical estimate a guided network corrects (guided packs only).
     """
 
     target: np.ndarray
@@ -200,6 +212,7 @@ class Patch:
     valid_time: np.ndarray
     keep: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    guide: np.ndarray | None = None
 
     @property
     def valid(self) -> np.ndarray:
@@ -636,6 +649,8 @@ def augment(patch: Patch, rng: np.random.Generator, acfg: Mapping[str, Any]) -> 
                 patch.meta["cells"] = np.flip(patch.meta["cells"], axis=ax)
             if patch.keep is not None:
                 patch.keep = np.flip(patch.keep, axis=ax)
+            if patch.guide is not None:
+                patch.guide = np.flip(patch.guide, axis=1 + ax)
             applied[f"flip{ax}"] = True
     if nsp == 2 and patch.target.shape[1] == patch.target.shape[2] and rng.random() < float(acfg.get("transpose", 0.0)):
         patch.target = patch.target.transpose(0, 2, 1)
@@ -644,14 +659,20 @@ def augment(patch: Patch, rng: np.random.Generator, acfg: Mapping[str, Any]) -> 
             patch.meta["cells"] = patch.meta["cells"].transpose(1, 0, 2)
         if patch.keep is not None:
             patch.keep = patch.keep.T
+        if patch.guide is not None:
+            patch.guide = patch.guide.transpose(0, 2, 1)
         applied["transpose"] = True
     sign = -1.0 if rng.random() < float(acfg.get("polarity", 0.0)) else 1.0
     lo, hi = acfg.get("scale", [1.0, 1.0]) or [1.0, 1.0]
     gain = float(np.exp(rng.uniform(np.log(float(lo)), np.log(float(hi))))) if hi > lo else float(lo)
     if sign != 1.0 or gain != 1.0:
         patch.target = patch.target * np.float32(sign * gain)
+        if patch.guide is not None:
+            patch.guide = patch.guide * np.float32(sign * gain)
         applied.update(polarity=sign, scale=gain)
     patch.target = np.ascontiguousarray(patch.target, dtype=np.float32)
+    if patch.guide is not None:
+        patch.guide = np.ascontiguousarray(patch.guide, dtype=np.float32)
     patch.valid_traces = np.ascontiguousarray(patch.valid_traces)
     if "cells" in patch.meta:
         patch.meta["cells"] = np.ascontiguousarray(patch.meta["cells"])
@@ -814,6 +835,8 @@ class PatchDataset(Dataset):
             patch = self.raw(index, rng)
         if self.split == "train" and self.config["augment"].get("enabled", True):
             patch = augment(patch, rng, self.config["augment"])
+        if patch.keep is not None:  # a guided pack: the mask was fixed with the guide
+            return patch
         mcfg = self.config["masks"]
         ratio = float(mcfg.get("max_hole_ratio", 0) or 0)
         for _ in range(_MAX_TRIES):
@@ -822,7 +845,68 @@ class PatchDataset(Dataset):
                 break
         patch.keep = keep
         patch.meta["mask"] = info
+        if self.config["data"].get("guide"):  # generated data: the guide of the patch alone (packs see wider)
+            patch.guide = guide_of(patch, str(self.config["data"]["guide"]))
         return patch
+
+    def guided(self, index: int, patch: tuple[int, ...], context: tuple[int, ...]) -> Patch:
+        """Patch ``index`` of shape ``patch``, masked and guided on a ``context`` window around it.
+
+        The mask is drawn from the mix over the whole context, the guide is
+        :func:`guide_of` the context, and the centre is returned with both.  The
+        centre of ``data.patch`` (where a crop that would hold no hole falls back
+        to) keeps 2 live traces and misses a valid one: window and mask are
+        redrawn until it does.
+        """
+        rng = self._rng(index)
+        context = tuple(max(c, p) for c, p in zip(context, patch, strict=True))
+        best: tuple[Patch, tuple[slice, ...]] | None = None
+        for _ in range(_MAX_TRIES):
+            found = self._guided_window(index, rng, patch, context)
+            if found is None:
+                continue
+            best = found
+            wide, centre = found
+            core = _centre(wide.valid_traces.shape, self.patch[1:])
+            keep, valid = wide.keep[core], wide.valid_traces[core]
+            if keep.sum() >= 2 and (valid & ~keep).any():
+                break
+        if best is None:
+            raise SeisfillError(f"no {self.split} window of {list(context)} for a guided patch")
+        wide, centre = best
+        guide = guide_of(wide, str(self.config["data"]["guide"]))
+        meta = dict(wide.meta, cells=wide.meta["cells"][centre[1:]],
+                    t_start=int(wide.meta.get("t_start", 0)) + centre[0].start)
+        return Patch(target=np.ascontiguousarray(wide.target[centre]), valid_traces=wide.valid_traces[centre[1:]].copy(),
+                     valid_time=wide.valid_time[centre[0]].copy(), keep=wide.keep[centre[1:]].copy(), meta=meta,
+                     guide=np.ascontiguousarray(guide[centre]))
+
+    def _guided_window(
+        self, index: int, rng: np.random.Generator, patch: tuple[int, ...], context: tuple[int, ...]
+    ) -> tuple[Patch, tuple[slice, ...]] | None:
+        """A masked ``context`` window whose ``patch`` centre is loud and holds 3 valid traces, or None."""
+        min_ratio = max(float(self.config["data"].get("min_rms_ratio", 0.0)), 1e-6)
+        wide = None
+        for shape in (context, (context[0], patch[1])):  # a record with no run of traces as wide: narrower
+            with contextlib.suppress(ValueError):
+                wide = self.raw(index, rng, patch=shape)
+                break
+        if wide is None:
+            return None
+        centre = _centre(wide.target.shape, patch)
+        core = _centre(wide.valid_traces.shape, self.patch[1:])
+        if wide.valid_traces[core].sum() < 3 or _valid_rms(wide, centre) <= min_ratio * _valid_rms(wide):
+            return None  # padding or a mute zone in the middle
+        mcfg = self.config["masks"]
+        ratio = float(mcfg.get("max_hole_ratio", 0) or 0)
+        valid = wide.valid_traces[core]
+        for _ in range(_MAX_TRIES):
+            keep, info = draw_mask(wide.valid_traces.shape, rng, mcfg, wide.valid_traces)
+            if keep[core].sum() >= 2 and (valid & ~keep[core]).any() and (ratio <= 0 or _hole_ratio(wide, keep) <= ratio):
+                break
+        wide.keep = keep
+        wide.meta["mask"] = info
+        return wide, centre
 
     def _from_pack(self, index: int, rng: np.random.Generator) -> Patch:
         assert self.pack is not None
@@ -837,6 +921,8 @@ class PatchDataset(Dataset):
                 offsets.append(extra // 2)
             else:
                 offsets.append(int(rng.integers(0, extra + 1)))
+        if "guide" in pk and not _crop_has_holes(pk, i, offsets, self.patch):
+            offsets[1:] = [(n - s) // 2 for n, s in zip(full.shape[1:], self.patch[1:], strict=True)]
         sl = tuple(slice(o, o + s) for o, s in zip(offsets, self.patch, strict=True))
         target = np.asarray(full[sl], dtype=np.float32)
         vt = pk["valid_time"][i]
@@ -853,9 +939,11 @@ class PatchDataset(Dataset):
         lo, hi = int(vt[0]) - offsets[0], int(vt[1]) - offsets[0]
         valid_time[max(lo, 0) : max(min(hi, self.patch[0]), 0)] = True
         patch = Patch(target=target, valid_traces=np.array(vtr, dtype=bool), valid_time=valid_time, meta=meta)
-        if self.split == "val" and "keep" in pk:
+        if (self.split == "val" or "guide" in pk) and "keep" in pk:
             patch.keep = np.array(pk["keep"][i][sl[1:]], dtype=bool)
             patch.meta["mask"] = {"kind": str(pk["mask_kinds"][i])}
+        if "guide" in pk:
+            patch.guide = np.asarray(pk["guide"][i][sl], dtype=np.float32)
         return patch
 
     # -- tensors -------------------------------------------------------------
@@ -867,7 +955,7 @@ class PatchDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         a = self.arrays(index)
-        return {
+        item = {
             "x": torch.from_numpy(a["x"][None]),
             "mask": torch.from_numpy(a["mask"][None]),
             "target": torch.from_numpy(a["target"][None]),
@@ -876,6 +964,9 @@ class PatchDataset(Dataset):
             "scale": torch.tensor(a["scale"], dtype=torch.float32),
             "source": _KIND_ID.get(a["patch"].meta.get("source", ""), -1),
         }
+        if "guide" in a:
+            item["guide"] = torch.from_numpy(a["guide"][None])
+        return item
 
     def describe(self) -> dict[str, Any]:
         """Sources, probabilities and what was skipped (for the resolved config)."""
@@ -892,6 +983,42 @@ class PatchDataset(Dataset):
         if self.skipped:
             out["skipped"] = dict(self.skipped)
         return out
+
+
+def _valid_rms(patch: Patch, region: tuple[slice, ...] | None = None) -> float:
+    """RMS of the valid samples of ``patch`` (in ``region`` of it, time first)."""
+    region = region or tuple(slice(None) for _ in patch.target.shape)
+    vals = patch.target[region][patch.valid[region]]
+    return float(np.sqrt(np.mean(np.square(vals, dtype=np.float64)))) if vals.size else 0.0
+
+
+def guide_of(patch: Patch, kind: str) -> np.ndarray:
+    """The guide of a masked time-first 2-D patch: registered method ``kind`` on its live traces.
+
+    Returns
+    -------
+    ndarray of float32, shape of ``patch.target``
+        :func:`seisfill.methods.refine.guide_estimate` of the patch (the
+        function that makes the guide at fill time), time first.
+    """
+    from seisfill.methods.refine import guide_estimate
+
+    if patch.target.ndim != 2:
+        raise SeisfillError(f"guided patches are 2-D (time, trace); got shape {patch.target.shape}")
+    live = patch.keep & patch.valid_traces
+    return np.ascontiguousarray(guide_estimate(patch.target.T, live, kind).T)
+
+
+def _centre(shape: tuple[int, ...], size: tuple[int, ...]) -> tuple[slice, ...]:
+    """Slices of the centred ``size`` block of an array of ``shape``."""
+    return tuple(slice((n - k) // 2, (n - k) // 2 + k) for n, k in zip(shape, size, strict=True))
+
+
+def _crop_has_holes(pk: Mapping[str, np.ndarray], i: int, offsets: list[int], patch: tuple[int, ...]) -> bool:
+    """Whether a crop of a guided pack's patch ``i`` keeps 2 live traces and misses a valid one."""
+    sl = tuple(slice(o, o + s) for o, s in zip(offsets[1:], patch[1:], strict=True))
+    keep, valid = pk["keep"][i][sl], pk["valid_traces"][i][sl]
+    return bool(keep.sum() >= 2 and (valid & ~keep).any())
 
 
 def _hole_ratio(patch: Patch, keep: np.ndarray) -> float:
@@ -915,7 +1042,7 @@ def patch_arrays(patch: Patch, ncfg: Mapping[str, Any]) -> dict[str, Any]:
     gain = np.ones(patch.target.shape[0], dtype=np.float32) if state.gain is None else state.gain
     g = gain.reshape((-1,) + (1,) * (patch.target.ndim - 1))
     target = (patch.target * g / np.float32(state.scale)).astype(np.float32)
-    return {
+    out = {
         "x": x,
         "mask": live.astype(np.float32),
         "target": target,
@@ -924,6 +1051,9 @@ def patch_arrays(patch: Patch, ncfg: Mapping[str, Any]) -> dict[str, Any]:
         "scale": float(state.scale),
         "patch": patch,
     }
+    if patch.guide is not None:  # the same gain and scale as the data, so the correction is in its units
+        out["guide"] = (patch.guide * g / np.float32(state.scale)).astype(np.float32)
+    return out
 
 
 def describe_split(config: Mapping[str, Any], datasets: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -975,6 +1105,11 @@ def _collect(ds: PatchDataset, n: int, shape: tuple[int, ...], masked: bool, pro
         "dt": np.zeros(n, dtype=np.float32),
         "scale": np.zeros(n, dtype=np.float32),
     }
+    context = tuple(int(v) for v in ds.config["data"].get("guide_context") or shape)
+    guided = bool(ds.config["data"].get("guide"))
+    if guided:
+        out["guide"] = np.zeros((n, *shape), dtype=dtype)
+        masked = True
     if masked:
         out["keep"] = np.zeros((n, *X), dtype=bool)
         kinds = []
@@ -987,12 +1122,17 @@ def _collect(ds: PatchDataset, n: int, shape: tuple[int, ...], masked: bool, pro
         except ImportError:
             pass
     for i in iterator:
-        patch = ds.sample(i) if masked else ds.raw(i, patch=shape)
+        if guided:
+            patch = ds.guided(i, shape, context)
+        else:
+            patch = ds.sample(i) if masked else ds.raw(i, patch=shape)
         valid = patch.valid
         vals = np.abs(patch.target[valid])
         s = float(np.percentile(vals, 99.9)) if vals.size else 1.0
         s = s if s > 0 and np.isfinite(s) else 1.0
         out["target"][i] = patch.target / s
+        if guided:
+            out["guide"][i] = np.clip(patch.guide / s, -6e4, 6e4)  # float16-safe: an f-x blow-up stays finite
         out["scale"][i] = s
         out["valid_traces"][i] = patch.valid_traces
         vt = np.flatnonzero(patch.valid_time)
@@ -1034,7 +1174,10 @@ def pack_npz(
     -1: synthetic or padding), ``{split}_source`` (index into ``source_names``),
     ``{split}_t_start``, ``{split}_dt``, ``{split}_scale``, ``val_keep``,
     ``val_mask_kinds``, ``config`` (YAML) and ``split`` (JSON of
-    :func:`describe_split`).
+    :func:`describe_split`).  With ``data.guide`` (see the module docstring)
+    training patches are masked too, and both splits add ``{split}_keep``,
+    ``{split}_mask_kinds`` and ``{split}_guide`` (the guide, same scale as the
+    target).
 
     Returns
     -------

@@ -95,6 +95,9 @@ METRIC_COLUMNS = [
     "val_snr_real_linear",
     "val_snr_synth",
     "val_snr_synth_linear",
+    "val_snr_guide",
+    "val_snr_real_guide",
+    "val_snr_synth_guide",
 ]
 
 
@@ -277,6 +280,7 @@ class _ValSet:
         self.valid = batch["valid"]
         self.gain = batch["gain"]
         self.source = batch["source"]
+        self.guide = batch.get("guide")  # guided models: the classical estimate they correct
         self.batch_size = max(1, int(batch_size))
         live_traces = (self.mask[:, 0] > 0.5).any(dim=1).numpy()  # (N, X[, Y])
         self.linear = torch.from_numpy(linear_baseline(self.x[:, 0].numpy(), live_traces))[:, None]
@@ -319,8 +323,9 @@ def validate(model: nn.Module, vs: _ValSet, criterion: FillLoss, device: torch.d
         sl = slice(start, start + vs.batch_size)
         x = vs.x[sl].to(device)
         mask = vs.mask[sl].to(device)
+        extra = () if vs.guide is None else (vs.guide[sl].to(device),)
         with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
-            pred = inner(x, mask)
+            pred = inner(x, mask, *extra)
         pred = pred.float()
         loss, _ = criterion(pred, vs.target[sl].to(device), mask, vs.valid[sl].to(device))
         losses.append(float(loss) * x.shape[0])
@@ -337,6 +342,8 @@ def validate(model: nn.Module, vs: _ValSet, criterion: FillLoss, device: torch.d
         s_lin, e_lin = _snr_parts(vs.linear[idx], vs, idx)
         out[f"val_snr{name}"] = snr_from_energies(s, e)
         out[f"val_snr{name}_linear"] = snr_from_energies(s_lin, e_lin)
+        if vs.guide is not None:  # the guide alone: what the correction adds
+            out[f"val_snr{name}_guide"] = snr_from_energies(*_snr_parts(vs.guide[idx], vs, idx))
     return out
 
 
@@ -481,8 +488,11 @@ def train(
         best = dict(ckpt.get("best", {}))
         rngs = ckpt["rng"]
         _set_rng_state(rngs[rank] if rank < len(rngs) else rngs[0])
-        if ckpt.get("plan", {}).get("calibrated"):  # a time-budgeted run keeps its planned length
+        if ckpt.get("plan", {}).get("calibrated"):  # a time-budgeted run keeps its planned length ...
             plan.update(ckpt["plan"])
+            asked = int(tcfg["steps"])
+            if asked != int(ckpt.get("config", {}).get("train", {}).get("steps", asked)):
+                plan["steps"] = asked  # ... unless the resume sets train.steps: the schedule then ends there
     steps = plan["steps"]
 
     ddp_model: nn.Module = model
@@ -584,6 +594,7 @@ def train(
                 "state_dict": state,
                 "normalize": dict(cfg["normalize"]),
                 "patch": list(cfg["data"]["patch"]),
+                "guide": cfg["data"].get("guide"),
                 "step": step,
                 "metrics": dict(metrics),
                 "seisfill_train_config": cfg,
@@ -637,12 +648,14 @@ def train(
             mask = b["mask"].to(device, non_blocking=True)
             target = b["target"].to(device, non_blocking=True)
             valid = b["valid"].to(device, non_blocking=True)
+            extra = (b["guide"].to(device, non_blocking=True),) if "guide" in b else ()
             if channels_last:
                 x, mask = (t.contiguous(memory_format=torch.channels_last) for t in (x, mask))
+                extra = tuple(t.contiguous(memory_format=torch.channels_last) for t in extra)
             with _raw_output(model, raw_output), torch.autocast(
                 device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None
             ):
-                pred = run_model(x, mask)
+                pred = run_model(x, mask, *extra)
             loss, parts = criterion(pred.float(), target, mask, valid)
             opt.zero_grad(set_to_none=True)
             loss.backward()
