@@ -286,8 +286,6 @@ def _cmd_fill(args: argparse.Namespace) -> None:
         return
     template = args.input if src_kind == "segy" else None
     summary = seisfill.write_segy(filled, args.output, template=template, flag_word=flag)
-    if details and summary.sidecar:
-        _add_to_sidecar(summary.sidecar, details, args.input)
     print(_fill_summary(
         args.input, args.output, filled.sizes[g_dim], g_dim, summary.n_traces, summary.n_filled, summary.n_inserted,
         **how, record=_record(summary.sidecar, flag), seconds=time.perf_counter() - start, fill_seconds=t_fill,
@@ -417,16 +415,6 @@ def _adapt(args: argparse.Namespace) -> Any:
     settings = AdaptSettings() if args.adapt_budget is None else AdaptSettings(budget_s=args.adapt_budget)
     settings.check()
     return settings
-
-
-def _add_to_sidecar(sidecar: str, details: dict, source: Path) -> None:
-    """The method's choice and the adaptation's record (``auto``, ``adapt``) added to a written sidecar."""
-    from seisfill.io.write import atomic_output
-
-    record = json.loads(Path(sidecar).read_text())
-    record.update(details)
-    with atomic_output(sidecar, (source,)) as tmp:
-        Path(tmp).write_text(json.dumps(record, indent=1))
 
 
 def _detail_lines(details: dict | None) -> list[str]:

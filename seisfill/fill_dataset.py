@@ -120,6 +120,8 @@ def fill(
     out.attrs.update(m.describe(options))
     if adapted is not None:
         out.attrs["fill_adapt"] = json.dumps(adapted)
+        if "steps" in adapted:  # named as the streaming sidecar names it
+            out.attrs["fill_model"] = f"{adapted['model']}+adapted"
     return out
 
 

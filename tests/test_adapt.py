@@ -88,6 +88,8 @@ class TestSameBytes:
         assert memory.read_bytes() == streamed.read_bytes()
         record = json.loads(Path(f"{streamed}.seisfill.json").read_text())
         assert record["adapt"]["steps"] == 4 and record["model"] == "gated2d+adapted"
+        written = json.loads(Path(f"{memory}.seisfill.json").read_text())  # write_segy records it too
+        assert written["model"] == record["model"] and written["adapt"]["steps"] == record["adapt"]["steps"]
         assert summary.details["adapt"]["held_back_snr_db_after"] == json.loads(filled.attrs["fill_adapt"])[
             "held_back_snr_db_after"]
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # weights file gone

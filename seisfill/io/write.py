@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -36,7 +37,7 @@ from seisfill.io.formats import encode_samples, sample_format
 from seisfill.io.headers import TRACE_HEADER_SIZE, resolve_field, set_trace_field
 from seisfill.io.layout import SegyLayout, TraceReader, open_layout
 
-__all__ = ["write_segy", "WriteSummary", "atomic_output", "default_mode", "mark_new_traces", "output_order", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
+__all__ = ["write_segy", "WriteSummary", "atomic_output", "default_mode", "mark_new_traces", "output_order", "sidecar_details", "FILLED_FLAG", "INSERTED_FLAG", "DEFAULT_FLAG_WORD"]
 
 DEFAULT_FLAG_WORD = "UnassignedInt1"
 FILLED_FLAG = 1
@@ -277,6 +278,7 @@ def write_segy(
             "model": ds.attrs.get("fill_model"),
             "flag_word": flag,
             "flag_values": {"filled": FILLED_FLAG, "inserted": INSERTED_FLAG},
+            **sidecar_details(ds.attrs),
             "filled_output_traces": np.flatnonzero(kind == _FILLED).tolist(),
             "filled_source_traces": source_trace[kind == _FILLED].tolist(),
             "inserted_output_traces": np.flatnonzero(kind == _INSERTED).tolist(),
@@ -287,6 +289,22 @@ def write_segy(
             Path(tmp).write_text(json.dumps(record, indent=1))
     summary = WriteSummary(str(path), int(kind.size), int(np.sum(kind == _FILLED)), int(np.sum(kind == _INSERTED)), sidecar_path)
     return summary
+
+
+def sidecar_details(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """``fill_NAME`` attributes holding a JSON object, as sidecar entries ``NAME`` (``fill_auto`` -> ``auto``).
+
+    How a fill records what it decided for the whole file (a method's self-check choice,
+    an adaptation): :func:`write_segy` and the streaming writer put these entries in the sidecar.
+    """
+    out = {}
+    for key, value in attrs.items():
+        if key.startswith("fill_") and isinstance(value, str) and value.startswith("{"):
+            try:
+                out[key[len("fill_"):]] = json.loads(value)
+            except ValueError:
+                continue
+    return out
 
 
 def extension_rows(kind: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ import numpy as np
 
 from seisfill._deps import require, torch_available
 from seisfill.errors import SeisfillError
+from seisfill.io.write import sidecar_details
 
 __all__ = [
     "Method",
@@ -251,17 +252,3 @@ def sample_rows(n: int, k: int) -> np.ndarray:
     if n <= k:
         return np.arange(n)
     return np.unique(np.round(np.linspace(0, n - 1, k)).astype(np.int64))
-
-
-def sidecar_details(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """``fill_NAME`` attributes holding a JSON object, as sidecar entries ``NAME`` (``fill_auto`` -> ``auto``)."""
-    import json
-
-    out = {}
-    for key, value in attrs.items():
-        if key.startswith("fill_") and isinstance(value, str) and value.startswith("{"):
-            try:
-                out[key[len("fill_"):]] = json.loads(value)
-            except ValueError:
-                continue
-    return out
